@@ -1,0 +1,51 @@
+export type AuditOutcome = 'success' | 'failure';
+
+export type AuditEventType =
+  | 'client.created'
+  | 'client.secret_rotated'
+  | 'client.revoked'
+  | 'scope.created'
+  | 'scope.updated'
+  | 'key.rotated'
+  | 'token.revoked'
+  | 'user.created'
+  | 'user.updated'
+  | 'user.disabled'
+  | 'user.enabled'
+  | 'user.deleted'
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'logout'
+  | 'refresh.reuse_detected'
+  | 'service_account.created'
+  | 'service_account.token_issued';
+
+/** Who did what to whom, from where. Never holds a secret: details are ids and names only. */
+export interface AuditEvent {
+  readonly id: string;
+  readonly occurredAt: Date;
+  readonly type: AuditEventType;
+  readonly outcome: AuditOutcome;
+  /** Who acted: `user:<id>`, `client:<id>`, `service:<id>` or `cli`. */
+  readonly actor: string | null;
+  /** What was acted on, e.g. `client:<id>`. */
+  readonly subject: string | null;
+  readonly clientId: string | null;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  readonly details: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export type AuditInput = Omit<
+  AuditEvent,
+  'id' | 'occurredAt' | 'outcome' | 'actor' | 'subject' | 'clientId' | 'ip' | 'userAgent' | 'details'
+> &
+  Partial<Pick<AuditEvent, 'outcome' | 'actor' | 'subject' | 'clientId' | 'ip' | 'userAgent' | 'details'>>;
+
+export interface AuditStore {
+  insert(event: AuditEvent): Promise<void>;
+  /** Events after sequence `afterSeq`, oldest first. */
+  listAfter(afterSeq: number, limit: number): Promise<Array<AuditEvent & { seq: number }>>;
+  /** The newest `limit` events, oldest first. */
+  tail(limit: number): Promise<Array<AuditEvent & { seq: number }>>;
+}

@@ -1,0 +1,131 @@
+import type { Client } from '../clients/client.js';
+import { cliActor, onePositional, optionalInteger, parse } from './args.js';
+import { type CliContext, print, table, UsageError, withServices } from './context.js';
+
+export const clientUsage = `tessera client create --name N --type confidential|public [--grant G]… [--redirect-uri URI]…
+                      [--post-logout-redirect-uri URI]… [--scope S]… [--owner USERNAME]
+                      [--access-token-ttl SECONDS] [--refresh-token-ttl SECONDS] [--first-party]
+                      [--id-token-alg RS256|ES256|EdDSA]
+tessera client list
+tessera client rotate-secret ID [--grace SECONDS]
+tessera client revoke ID`;
+
+export async function clientCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const [action, ...rest] = args;
+  switch (action) {
+    case 'create':
+      return create(ctx, rest);
+    case 'list':
+      return list(ctx, rest);
+    case 'rotate-secret':
+      return rotateSecret(ctx, rest);
+    case 'revoke':
+      return revoke(ctx, rest);
+    default:
+      throw new UsageError(`unknown client command '${action ?? ''}'\n${clientUsage}`);
+  }
+}
+
+async function create(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    name: { type: 'string' },
+    type: { type: 'string' },
+    grant: { type: 'string', multiple: true },
+    'redirect-uri': { type: 'string', multiple: true },
+    'post-logout-redirect-uri': { type: 'string', multiple: true },
+    scope: { type: 'string', multiple: true },
+    owner: { type: 'string' },
+    'access-token-ttl': { type: 'string' },
+    'refresh-token-ttl': { type: 'string' },
+    'first-party': { type: 'boolean' },
+    'id-token-alg': { type: 'string' },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  if (values.name === undefined) throw new UsageError('--name is required');
+  if (values.type === undefined) throw new UsageError('--type is required (confidential or public)');
+  const issued = await withServices(ctx, (services) =>
+    services.clients.create(
+      {
+        name: values.name as string,
+        type: values.type as string,
+        grantTypes: values.grant,
+        redirectUris: values['redirect-uri'],
+        postLogoutRedirectUris: values['post-logout-redirect-uri'],
+        scopes: values.scope?.flatMap((s) => s.split(' ').filter((x) => x !== '')),
+        ownerUsername: values.owner,
+        accessTokenTtl: optionalInteger(values['access-token-ttl'], '--access-token-ttl'),
+        refreshTokenTtl: optionalInteger(values['refresh-token-ttl'], '--refresh-token-ttl'),
+        firstParty: values['first-party'],
+        idTokenSignedResponseAlg: values['id-token-alg'],
+      },
+      cliActor,
+    ),
+  );
+  const output = {
+    client_id: issued.client.id,
+    ...(issued.secret === undefined ? {} : { client_secret: issued.secret }),
+  };
+  print(ctx, values.json === true, output, () => JSON.stringify(output, null, 2));
+  if (issued.secret !== undefined && values.json !== true) {
+    ctx.stderr.write('Store the client secret now: it is shown once and only its hash is kept.\n');
+  }
+  return 0;
+}
+
+async function list(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { values } = parse(args, {});
+  const clients = await withServices(ctx, (services) => services.clients.list());
+  print(ctx, values.json === true, clients.map(clientJson), () =>
+    table(
+      ['CLIENT ID', 'NAME', 'TYPE', 'GRANTS', 'SCOPES', 'STATUS'],
+      clients.map((c) => [
+        c.id,
+        c.name,
+        c.type,
+        c.grantTypes.join(','),
+        c.scopes.join(' '),
+        c.revokedAt ? 'revoked' : 'active',
+      ]),
+    ),
+  );
+  return 0;
+}
+
+async function rotateSecret(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, { grace: { type: 'string' } });
+  const clientId = onePositional(positionals, 'client id');
+  const grace = optionalInteger(values.grace, '--grace') ?? 0;
+  const issued = await withServices(ctx, (services) =>
+    services.clients.rotateSecret(clientId, grace, cliActor),
+  );
+  const output = { client_id: clientId, client_secret: issued.secret, old_secret_valid_for_seconds: grace };
+  print(ctx, values.json === true, output, () => JSON.stringify(output, null, 2));
+  return 0;
+}
+
+async function revoke(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, {});
+  const clientId = onePositional(positionals, 'client id');
+  const client = await withServices(ctx, (services) => services.clients.revoke(clientId, cliActor));
+  print(ctx, values.json === true, clientJson(client), () => `client ${client.id} revoked`);
+  return 0;
+}
+
+function clientJson(client: Client) {
+  return {
+    client_id: client.id,
+    name: client.name,
+    type: client.type,
+    grant_types: client.grantTypes,
+    redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    scopes: client.scopes,
+    owner_user_id: client.ownerUserId,
+    access_token_ttl: client.accessTokenTtl,
+    refresh_token_ttl: client.refreshTokenTtl,
+    first_party: client.firstParty,
+    id_token_signed_response_alg: client.idTokenSignedResponseAlg,
+    created_at: client.createdAt.toISOString(),
+    revoked_at: client.revokedAt?.toISOString() ?? null,
+  };
+}

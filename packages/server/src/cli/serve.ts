@@ -1,0 +1,85 @@
+import type { AddressInfo } from 'node:net';
+import { type Config, ConfigError, loadConfig } from '../config/config.js';
+import { ensureWritableDataDirs } from '../config/data-dir.js';
+import { buildApp } from '../http/app.js';
+import { createLogger } from '../platform/logger.js';
+import { bootstrap, createServices } from '../services.js';
+import { parse } from './args.js';
+import { asStartupError, type CliContext, UsageError } from './context.js';
+
+const drainTimeoutMs = 10_000;
+
+/** `tessera serve`: first-run set-up, listen, and drain on SIGTERM / SIGINT. */
+export async function serveCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { positionals } = parse(args, {});
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const config = loadConfig(ctx.env, ctx.cwd);
+  ensureWritableDataDirs(config);
+  const logger = createLogger(config.logLevel);
+  const services = createServices({ config, logger });
+
+  let adminPassword: string | undefined;
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    adminPassword = (await bootstrap(services)).generatedPassword;
+    app = await buildApp(services);
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await services.close();
+    throw listenError(asStartupError(error), config);
+  }
+  services.startBackgroundJobs();
+  const port = (app.server.address() as AddressInfo).port;
+  ctx.stdout.write(banner(config, port, adminPassword));
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info({ signal }, 'shutting down: draining in-flight requests');
+  // A request that never ends must not keep the process alive forever.
+  const force = setTimeout(() => {
+    logger.error('drain timed out; exiting');
+    process.exit(1);
+  }, drainTimeoutMs);
+  force.unref();
+  await app.close();
+  await services.close();
+  logger.info('stopped');
+  return 0;
+}
+
+function listenError(error: unknown, config: Config): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new ConfigError('PORT', `${config.port} is already in use on ${config.host}`);
+  if (code === 'EACCES') return new ConfigError('PORT', `no permission to listen on ${config.port}`);
+  if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN') {
+    return new ConfigError('HOST', `cannot listen on '${config.host}' (${code})`);
+  }
+  return error;
+}
+
+function banner(config: Config, port: number, adminPassword: string | undefined): string {
+  const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.path}` : 'PostgreSQL';
+  const lines = [
+    '',
+    `Tessera is listening on ${config.host}:${port}`,
+    `  issuer:    ${config.issuer}`,
+    `  discovery: ${config.issuer}/.well-known/openid-configuration`,
+    `  database:  ${where}`,
+  ];
+  if (adminPassword !== undefined) {
+    lines.push(
+      '',
+      'First start: created the user "admin" with this password (shown once, not stored in clear):',
+      `  ${adminPassword}`,
+      '',
+      'Next steps:',
+      '  npx tessera scope create read:things --description "Read things"',
+      '  npx tessera client create --name my-service --type confidential --scope read:things',
+      `  curl -u CLIENT_ID:CLIENT_SECRET -d grant_type=client_credentials ${config.issuer}/oauth/token`,
+    );
+  }
+  return `${lines.join('\n')}\n\n`;
+}

@@ -1,0 +1,255 @@
+import type { UserStore } from '../accounts/stores.js';
+import type { AuditStore } from '../audit/audit-event.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../platform/clock.js';
+import { InvalidInputError, NotFoundError } from '../platform/errors.js';
+import { randomId, randomToken } from '../platform/random.js';
+import { hashSecret } from '../platform/secret-hash.js';
+import type { RunInTransaction } from '../platform/transaction.js';
+import {
+  type Client,
+  type ClientType,
+  type GrantType,
+  grantTypes,
+  type IdTokenAlgorithm,
+  idTokenAlgorithms,
+} from './client.js';
+import type { ClientDirectory } from './client-directory.js';
+import { redirectUriProblem } from './redirect-uri.js';
+import type { ClientStore, ScopeStore } from './stores.js';
+
+export interface CreateClientInput {
+  readonly name: string;
+  readonly type: string;
+  readonly grantTypes?: readonly string[];
+  readonly redirectUris?: readonly string[];
+  readonly postLogoutRedirectUris?: readonly string[];
+  readonly scopes?: readonly string[];
+  readonly ownerUsername?: string;
+  readonly accessTokenTtl?: number;
+  readonly refreshTokenTtl?: number;
+  readonly firstParty?: boolean;
+  readonly idTokenSignedResponseAlg?: string;
+}
+
+export interface IssuedSecret {
+  readonly client: Client;
+  /** The plain secret: returned once, never stored. */
+  readonly secret: string | undefined;
+}
+
+/** Who performs a management action, for the audit log. */
+export interface Actor {
+  readonly actor: string;
+  readonly ip?: string | null;
+  readonly userAgent?: string | null;
+}
+
+const maxTtl = 31_536_000;
+const maxGraceSeconds = 30 * 86_400;
+const publicGrants: ReadonlySet<GrantType> = new Set(['authorization_code', 'refresh_token']);
+
+interface ClientServiceDeps {
+  readonly clients: ClientStore;
+  readonly scopes: ScopeStore;
+  readonly users: UserStore;
+  readonly transaction: RunInTransaction<{ clients: ClientStore; audit: AuditStore }>;
+  readonly directory: ClientDirectory;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+}
+
+/** Registering, listing, rotating and revoking OAuth clients. */
+export class ClientService {
+  readonly #deps: ClientServiceDeps;
+
+  constructor(deps: ClientServiceDeps) {
+    this.#deps = deps;
+  }
+
+  async create(input: CreateClientInput, by: Actor): Promise<IssuedSecret> {
+    const { clock, transaction, audit } = this.#deps;
+    const type = clientType(input.type);
+    const grants = await this.#grants(type, input.grantTypes);
+    const redirectUris = uniqueUris(input.redirectUris ?? [], '--redirect-uri');
+    if (grants.includes('authorization_code') && redirectUris.length === 0) {
+      throw new InvalidInputError('the authorization_code grant needs at least one --redirect-uri');
+    }
+    const now = clock.now();
+    const client: Client = {
+      id: randomToken(16),
+      name: clientName(input.name),
+      type,
+      grantTypes: grants,
+      redirectUris,
+      postLogoutRedirectUris: uniqueUris(input.postLogoutRedirectUris ?? [], '--post-logout-redirect-uri'),
+      scopes: await this.#knownScopes(input.scopes ?? []),
+      ownerUserId: await this.#ownerId(input.ownerUsername),
+      accessTokenTtl: ttl('--access-token-ttl', input.accessTokenTtl),
+      refreshTokenTtl: ttl('--refresh-token-ttl', input.refreshTokenTtl),
+      firstParty: input.firstParty ?? false,
+      idTokenSignedResponseAlg: idTokenAlg(input.idTokenSignedResponseAlg),
+      createdAt: now,
+      updatedAt: now,
+      revokedAt: null,
+    };
+    const secret = type === 'confidential' ? randomToken(32) : undefined;
+    await transaction(async (stores) => {
+      await stores.clients.insert(client);
+      if (secret !== undefined) {
+        await stores.clients.insertSecret({
+          id: randomId(),
+          clientId: client.id,
+          hash: hashSecret(secret),
+          createdAt: now,
+          expiresAt: null,
+        });
+      }
+      await audit.record(
+        {
+          type: 'client.created',
+          ...by,
+          subject: `client:${client.id}`,
+          clientId: client.id,
+          details: { name: client.name },
+        },
+        stores.audit,
+      );
+    });
+    return { client, secret };
+  }
+
+  list(): Promise<Client[]> {
+    return this.#deps.clients.list();
+  }
+
+  async get(clientId: string): Promise<Client> {
+    const client = await this.#deps.clients.findById(clientId);
+    if (client === undefined) throw new NotFoundError(`no client with id '${clientId}'`);
+    return client;
+  }
+
+  /** Issues a new secret; the old ones stay valid for `graceSeconds` (0: they stop at once). */
+  async rotateSecret(clientId: string, graceSeconds: number, by: Actor): Promise<IssuedSecret> {
+    const { clock, transaction, audit, directory } = this.#deps;
+    if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > maxGraceSeconds) {
+      throw new InvalidInputError(`--grace must be a whole number of seconds from 0 to ${maxGraceSeconds}`);
+    }
+    const client = await this.get(clientId);
+    if (client.revokedAt !== null) throw new InvalidInputError(`client '${clientId}' is revoked`);
+    if (client.type !== 'confidential')
+      throw new InvalidInputError(`client '${clientId}' is public and has no secret`);
+    const now = clock.now();
+    const secret = randomToken(32);
+    const secretId = randomId();
+    await transaction(async (stores) => {
+      await stores.clients.insertSecret({
+        id: secretId,
+        clientId,
+        hash: hashSecret(secret),
+        createdAt: now,
+        expiresAt: null,
+      });
+      await stores.clients.expireSecrets(clientId, new Date(now.getTime() + graceSeconds * 1000), secretId);
+      await audit.record(
+        {
+          type: 'client.secret_rotated',
+          ...by,
+          subject: `client:${clientId}`,
+          clientId,
+          details: { grace_seconds: graceSeconds },
+        },
+        stores.audit,
+      );
+    });
+    directory.invalidate(clientId);
+    return { client, secret };
+  }
+
+  /** Revokes the client: its secrets stop working and introspection reports its tokens inactive. */
+  async revoke(clientId: string, by: Actor): Promise<Client> {
+    const { clock, transaction, audit, directory } = this.#deps;
+    const client = await this.get(clientId);
+    if (client.revokedAt !== null) return client;
+    const now = clock.now();
+    const revoked: Client = { ...client, revokedAt: now, updatedAt: now };
+    await transaction(async (stores) => {
+      await stores.clients.update(revoked);
+      await audit.record(
+        { type: 'client.revoked', ...by, subject: `client:${clientId}`, clientId },
+        stores.audit,
+      );
+    });
+    directory.invalidate(clientId);
+    return revoked;
+  }
+
+  async #grants(type: ClientType, requested: readonly string[] | undefined): Promise<GrantType[]> {
+    if (requested === undefined || requested.length === 0) {
+      return type === 'public' ? ['authorization_code', 'refresh_token'] : ['client_credentials'];
+    }
+    const result: GrantType[] = [];
+    for (const grant of new Set(requested)) {
+      if (!(grantTypes as readonly string[]).includes(grant)) {
+        throw new InvalidInputError(`unknown grant '${grant}'; use one of ${grantTypes.join(', ')}`);
+      }
+      if (type === 'public' && !publicGrants.has(grant as GrantType)) {
+        throw new InvalidInputError(`a public client cannot use the ${grant} grant (it has no secret)`);
+      }
+      result.push(grant as GrantType);
+    }
+    return result;
+  }
+
+  async #knownScopes(names: readonly string[]): Promise<string[]> {
+    const unique = [...new Set(names)];
+    for (const name of unique) {
+      if ((await this.#deps.scopes.findByName(name)) === undefined) {
+        throw new InvalidInputError(
+          `unknown scope '${name}'; create it first with \`tessera scope create ${name}\``,
+        );
+      }
+    }
+    return unique;
+  }
+
+  async #ownerId(username: string | undefined): Promise<string | null> {
+    if (username === undefined) return null;
+    const owner = await this.#deps.users.findByUsername(username);
+    if (owner === undefined) throw new InvalidInputError(`--owner: no user named '${username}'`);
+    return owner.id;
+  }
+}
+
+function clientType(value: string): ClientType {
+  if (value === 'confidential' || value === 'public') return value;
+  throw new InvalidInputError(`--type must be confidential or public, not '${value}'`);
+}
+
+function clientName(value: string): string {
+  const name = value.trim();
+  if (name === '' || name.length > 200) throw new InvalidInputError('--name must be 1 to 200 characters');
+  return name;
+}
+
+function uniqueUris(uris: readonly string[], option: string): string[] {
+  for (const uri of uris) {
+    const problem = redirectUriProblem(uri);
+    if (problem !== undefined) throw new InvalidInputError(`${option}: ${problem}`);
+  }
+  return [...new Set(uris)];
+}
+
+function ttl(option: string, value: number | undefined): number | null {
+  if (value === undefined) return null;
+  if (!Number.isInteger(value) || value < 1 || value > maxTtl) {
+    throw new InvalidInputError(`${option} must be a whole number of seconds from 1 to ${maxTtl}`);
+  }
+  return value;
+}
+
+function idTokenAlg(value: string | undefined): IdTokenAlgorithm {
+  if (value === undefined) return 'RS256';
+  if ((idTokenAlgorithms as readonly string[]).includes(value)) return value as IdTokenAlgorithm;
+  throw new InvalidInputError(`id token algorithm must be one of ${idTokenAlgorithms.join(', ')}`);
+}

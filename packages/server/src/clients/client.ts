@@ -1,0 +1,41 @@
+export type ClientType = 'confidential' | 'public';
+
+export const grantTypes = ['authorization_code', 'refresh_token', 'client_credentials', 'password'] as const;
+export type GrantType = (typeof grantTypes)[number];
+
+export const idTokenAlgorithms = ['RS256', 'ES256', 'EdDSA'] as const;
+export type IdTokenAlgorithm = (typeof idTokenAlgorithms)[number];
+
+export interface Client {
+  readonly id: string;
+  readonly name: string;
+  readonly type: ClientType;
+  readonly grantTypes: readonly GrantType[];
+  readonly redirectUris: readonly string[];
+  readonly postLogoutRedirectUris: readonly string[];
+  /** Scopes the client may request; also what it gets when it requests none. */
+  readonly scopes: readonly string[];
+  /** Set for a personal client: it may obtain tokens for this user only. */
+  readonly ownerUserId: string | null;
+  readonly accessTokenTtl: number | null;
+  readonly refreshTokenTtl: number | null;
+  readonly firstParty: boolean;
+  readonly idTokenSignedResponseAlg: IdTokenAlgorithm;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly revokedAt: Date | null;
+}
+
+export interface ClientSecret {
+  readonly id: string;
+  readonly clientId: string;
+  /** SHA-256 of the secret (see platform/secret-hash.ts); the secret itself is never stored. */
+  readonly hash: string;
+  readonly createdAt: Date;
+  /** null: valid until rotated; otherwise the end of the rotation grace period. */
+  readonly expiresAt: Date | null;
+}
+
+export function secretIsValid(secret: ClientSecret, now: Date): boolean {
+  return secret.expiresAt === null || secret.expiresAt.getTime() > now.getTime();
+}

@@ -1,0 +1,44 @@
+import { Type } from 'typebox';
+import { revokeToken } from '../../oauth/revocation.js';
+import type { Services } from '../../services.js';
+import { clientAuthentication, requireClient } from '../plugins/client-authentication.js';
+import { oauthBodyTypes, oauthErrorResponses, stringParameters } from '../schemas/oauth.js';
+import type { App } from '../types.js';
+
+const revocationRequest = Type.Object(
+  { token: Type.String(), token_type_hint: Type.Optional(Type.String()) },
+  stringParameters,
+);
+
+/** POST /oauth/revoke (RFC 7009): 200 with an empty body whether or not the token was known. */
+export function revokeRoute(app: App, services: Services): void {
+  app.post(
+    '/oauth/revoke',
+    {
+      schema: {
+        summary: 'Token revocation (RFC 7009)',
+        tags: ['oauth'],
+        consumes: oauthBodyTypes,
+        body: revocationRequest,
+        response: { 200: Type.Null({ description: 'empty body' }), ...oauthErrorResponses },
+      },
+      preHandler: clientAuthentication(services.clientDirectory, services.clock, {
+        allowPublic: true,
+        acceptClientIdHeader: true,
+      }),
+    },
+    async function revoke(request, reply) {
+      await revokeToken(
+        {
+          token: request.body.token,
+          client: requireClient(request),
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+        },
+        services,
+      );
+      reply.header('cache-control', 'no-store');
+      return reply.status(200).send(null);
+    },
+  );
+}

@@ -1,0 +1,85 @@
+import type { FastifyRequest } from 'fastify';
+import type { Client } from '../../clients/client.js';
+import type { ClientDirectory } from '../../clients/client-directory.js';
+import { authenticateClient, type ClientCredentials } from '../../oauth/client-auth.js';
+import { InvalidClient, InvalidRequest } from '../../oauth/errors.js';
+import type { Clock } from '../../platform/clock.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the client-authentication preHandler on routes that use it. */
+    oauthClient: Client | null;
+  }
+}
+
+export interface ClientAuthenticationOptions {
+  /** Accept public clients that only name themselves (token endpoint, revocation). */
+  readonly allowPublic: boolean;
+  /** Also accept a public client named by the X-Client-Id header (revocation). */
+  readonly acceptClientIdHeader?: boolean;
+}
+
+/** A preHandler that authenticates the calling client (RFC 6749 §2.3) and sets request.oauthClient. */
+export function clientAuthentication(
+  directory: ClientDirectory,
+  clock: Clock,
+  options: ClientAuthenticationOptions,
+) {
+  return async function authenticateCallingClient(request: FastifyRequest): Promise<void> {
+    const credentials = readClientCredentials(request, options);
+    if (credentials.method === 'none' && !options.allowPublic) {
+      throw new InvalidClient('client authentication is required');
+    }
+    request.oauthClient = await authenticateClient(credentials, directory, clock);
+  };
+}
+
+export function requireClient(request: FastifyRequest): Client {
+  if (request.oauthClient === null) throw new Error('route is missing the client-authentication preHandler');
+  return request.oauthClient;
+}
+
+function readClientCredentials(
+  request: FastifyRequest,
+  options: ClientAuthenticationOptions,
+): ClientCredentials {
+  const body = (request.body ?? {}) as Record<string, string | undefined>;
+  const header = request.headers.authorization;
+
+  if (header !== undefined) {
+    const basic = parseBasic(header);
+    if (body.client_secret !== undefined) {
+      throw new InvalidRequest('the client authenticated with more than one method (RFC 6749 §2.3)');
+    }
+    if (body.client_id !== undefined && body.client_id !== basic.clientId) {
+      throw new InvalidRequest('client_id does not match the authenticated client');
+    }
+    return { ...basic, method: 'client_secret_basic' };
+  }
+  if (body.client_secret !== undefined) {
+    if (body.client_id === undefined) throw new InvalidClient('client_secret was sent without client_id');
+    return { clientId: body.client_id, secret: body.client_secret, method: 'client_secret_post' };
+  }
+  const headerClientId = options.acceptClientIdHeader === true ? request.headers['x-client-id'] : undefined;
+  const clientId = body.client_id ?? (typeof headerClientId === 'string' ? headerClientId : undefined);
+  if (clientId !== undefined) return { clientId, secret: undefined, method: 'none' };
+  throw new InvalidClient('client authentication is required');
+}
+
+/** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. */
+function parseBasic(header: string): { clientId: string; secret: string } {
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header.trim());
+  if (match === null) throw new InvalidClient('the Authorization header must use the Basic scheme');
+  const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 1) throw new InvalidClient('malformed Basic credentials');
+  try {
+    return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+  } catch {
+    throw new InvalidClient('malformed Basic credentials');
+  }
+}
+
+function formDecode(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, ' '));
+}

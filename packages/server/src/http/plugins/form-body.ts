@@ -1,0 +1,61 @@
+import type { FastifyRequest } from 'fastify';
+import { InvalidRequest } from '../../oauth/errors.js';
+import type { App } from '../types.js';
+
+type RawParams = Record<string, string | string[]>;
+
+/**
+ * The only body types OAuth endpoints take: form-encoded (RFC 6749) and JSON. Every other
+ * content type, text/plain included, is refused by Fastify with a 415 that the scope's error
+ * handler turns into invalid_request.
+ */
+export function useOAuthBodyParsers(app: App, bodyLimit: number): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit },
+    function parseForm(_request, body, done) {
+      done(null, parseFormBody(body as string));
+    },
+  );
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+}
+
+/** Form fields, keeping a repeated key as an array so that it can be refused (RFC 6749 §3.2). */
+export function parseFormBody(body: string): RawParams {
+  const fields = new Map<string, string | string[]>();
+  for (const [key, value] of new URLSearchParams(body)) {
+    const seen = fields.get(key);
+    fields.set(key, seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value]);
+  }
+  // fromEntries makes a "__proto__" field an own property, never the prototype.
+  return Object.fromEntries(fields);
+}
+
+/**
+ * preValidation: refuse a parameter sent twice (RFC 6749 §3.2) and drop empty ones, which
+ * "MUST be treated as if they were omitted" (§3.1).
+ */
+export async function normalizeOAuthParameters(request: FastifyRequest): Promise<void> {
+  // No body at all reads as no parameters, so the schema names the first missing one.
+  if (request.body === undefined || request.body === null) request.body = {};
+  const body = request.body;
+  if (typeof body !== 'object' || Array.isArray(body)) return;
+  const params = body as Record<string, unknown>;
+  for (const [key, value] of Object.entries(params)) {
+    if (Array.isArray(value) && isFormBody(request)) {
+      throw new InvalidRequest(`Parameter '${key}' was sent more than once`);
+    }
+    if (value === '') delete params[key];
+  }
+}
+
+function isFormBody(request: FastifyRequest): boolean {
+  return (
+    request.headers['content-type']?.toLowerCase().startsWith('application/x-www-form-urlencoded') === true
+  );
+}

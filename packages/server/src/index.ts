@@ -1,0 +1,4 @@
+export { runCli } from './cli/cli.js';
+export { type Config, ConfigError, loadConfig } from './config/config.js';
+export { buildApp } from './http/app.js';
+export { bootstrap, createServices, prepareStorage, type Services } from './services.js';

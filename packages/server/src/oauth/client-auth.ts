@@ -1,0 +1,49 @@
+import type { Client } from '../clients/client.js';
+import { secretIsValid } from '../clients/client.js';
+import type { ClientDirectory } from '../clients/client-directory.js';
+import type { Clock } from '../platform/clock.js';
+import { constantTimeEqual } from '../platform/constant-time.js';
+import { hashSecret } from '../platform/secret-hash.js';
+import { InvalidClient } from './errors.js';
+
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+/** What the request claimed; the HTTP layer reads it from the Authorization header or the body. */
+export interface ClientCredentials {
+  readonly clientId: string;
+  readonly secret: string | undefined;
+  readonly method: ClientAuthMethod;
+}
+
+/**
+ * RFC 6749 §2.3: confidential clients prove themselves with a secret, public clients (method
+ * `none`) only name themselves. Every failure is the same `invalid_client`, so a caller learns
+ * nothing about which part was wrong.
+ */
+export async function authenticateClient(
+  credentials: ClientCredentials,
+  directory: ClientDirectory,
+  clock: Clock,
+): Promise<Client> {
+  const entry = await directory.find(credentials.clientId);
+  if (entry === undefined || entry.client.revokedAt !== null) throw new InvalidClient();
+  const { client, secrets } = entry;
+
+  if (client.type === 'public') {
+    if (credentials.method !== 'none')
+      throw new InvalidClient('public clients do not authenticate with a secret');
+    return client;
+  }
+  if (credentials.secret === undefined) throw new InvalidClient();
+
+  const presented = hashSecret(credentials.secret);
+  const now = clock.now();
+  let matched = false;
+  // Compare against every valid secret (the current one and any in its rotation grace period)
+  // without stopping at the first match.
+  for (const secret of secrets) {
+    if (secretIsValid(secret, now) && constantTimeEqual(presented, secret.hash)) matched = true;
+  }
+  if (!matched) throw new InvalidClient();
+  return client;
+}

@@ -1,0 +1,180 @@
+import type { Redis } from 'ioredis';
+import { type AdminBootstrapResult, ensureAdminUser } from './accounts/admin-bootstrap.js';
+import { AuditLog } from './audit/audit-log.js';
+import { ClientDirectory } from './clients/client-directory.js';
+import { ClientService } from './clients/client-service.js';
+import { ScopeService } from './clients/scope-service.js';
+import type { Config } from './config/config.js';
+import { KeyEncryption } from './keys/key-encryption.js';
+import { KeyManager } from './keys/key-manager.js';
+import { loadMasterSecret } from './keys/master-secret.js';
+import type { KeyUse } from './keys/signing-key.js';
+import { AccessTokenCheck } from './oauth/access-token-check.js';
+import { clientCredentialsGrant } from './oauth/grants/client-credentials.js';
+import { GrantRegistry } from './oauth/grants/registry.js';
+import { type Clock, systemClock } from './platform/clock.js';
+import type { Logger } from './platform/logger.js';
+import { connectRedis } from './platform/redis.js';
+import { type DatabaseHandle, migrateToLatest, openDatabase } from './storage/database.js';
+import { createStores, type Stores, transactionRunner } from './storage/repositories/index.js';
+import { AccessTokens } from './tokens/access-token.js';
+import { DatabaseRevocationList } from './tokens/database-revocation-list.js';
+import { RedisRevocationList } from './tokens/redis-revocation-list.js';
+import type { RevocationList } from './tokens/revocation-list.js';
+
+/** Everything the HTTP app and the CLI use, built in one place (STYLE C10). */
+export interface Services {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly database: DatabaseHandle;
+  readonly stores: Stores;
+  readonly audit: AuditLog;
+  readonly keys: KeyManager;
+  readonly clients: ClientService;
+  readonly clientDirectory: ClientDirectory;
+  readonly scopes: ScopeService;
+  readonly accessTokens: AccessTokens;
+  readonly accessTokenCheck: AccessTokenCheck;
+  readonly revocations: RevocationList;
+  readonly grants: GrantRegistry;
+  readonly redis: Redis | undefined;
+  /** Starts background work: key reloads, purging expired revocations. */
+  startBackgroundJobs(): void;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** An already opened database (tests); otherwise opened from config. */
+  readonly database?: DatabaseHandle;
+}
+
+const purgeIntervalMs = 10 * 60 * 1000;
+
+export function createServices(options: ServiceOptions): Services {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const database = options.database ?? openDatabase(config.database);
+  const stores = createStores(database.db);
+  const transaction = transactionRunner(database.db);
+  const audit = new AuditLog(stores.audit, clock);
+
+  const masterSecret = loadMasterSecret(config.secret, config.dataDir);
+  const keys = new KeyManager({
+    store: stores.signingKeys,
+    transaction,
+    encryption: new KeyEncryption(masterSecret.value),
+    audit,
+    clock,
+    required: [
+      { use: 'access', alg: 'ES256' },
+      { use: 'id', alg: 'RS256' },
+      { use: 'id', alg: 'ES256' },
+      { use: 'id', alg: 'EdDSA' },
+    ],
+    maxTokenLifetime: (use) => maxTokenLifetime(use, config, stores),
+  });
+
+  const clientDirectory = new ClientDirectory(stores.clients, clock, config.clientCacheTtl);
+  const scopes = new ScopeService(stores.scopes, audit, clock);
+  const clients = new ClientService({
+    clients: stores.clients,
+    scopes: stores.scopes,
+    users: stores.users,
+    transaction,
+    directory: clientDirectory,
+    audit,
+    clock,
+  });
+
+  const redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, logger);
+  const revocations = revocationList(redis, stores, clock, logger);
+
+  const accessTokens = new AccessTokens(keys, clock, config.issuer, 'ES256');
+  const accessTokenCheck = new AccessTokenCheck(accessTokens, revocations, clientDirectory);
+  const grants = new GrantRegistry([
+    clientCredentialsGrant({ accessTokens, audience: config.audience, defaultTtl: config.accessTokenTtl }),
+  ]);
+
+  let purgeTimer: NodeJS.Timeout | undefined;
+  const reportBackgroundError = (error: unknown) =>
+    logger.error(
+      { err: error instanceof Error ? { message: error.message } : String(error) },
+      'background job failed',
+    );
+
+  return {
+    config,
+    clock,
+    logger,
+    database,
+    stores,
+    audit,
+    keys,
+    clients,
+    clientDirectory,
+    scopes,
+    accessTokens,
+    accessTokenCheck,
+    revocations,
+    grants,
+    redis,
+    startBackgroundJobs() {
+      keys.startAutoReload(config.keyRefreshInterval, reportBackgroundError);
+      purgeTimer = setInterval(
+        () => revocations.purgeExpired().catch(reportBackgroundError),
+        purgeIntervalMs,
+      );
+      purgeTimer.unref();
+    },
+    async close() {
+      keys.stopAutoReload();
+      clearInterval(purgeTimer);
+      redis?.disconnect();
+      await database.close();
+    },
+  };
+}
+
+function revocationList(
+  redis: Redis | undefined,
+  stores: Stores,
+  clock: Clock,
+  logger: Logger,
+): RevocationList {
+  const durable = new DatabaseRevocationList(stores.revokedTokens, clock);
+  if (redis === undefined) return durable;
+  const onError = (error: unknown) =>
+    logger.warn(
+      { err: error instanceof Error ? { message: error.message } : String(error) },
+      'redis revocation list error',
+    );
+  const shared = new RedisRevocationList(redis, stores.revokedTokens, clock, onError);
+  redis.on('ready', () => {
+    shared.syncFromDatabase().catch(onError);
+  });
+  return shared;
+}
+
+/** How long a retired key must stay published: the longest life of any token it may have signed. */
+async function maxTokenLifetime(use: KeyUse, config: Config, stores: Stores): Promise<number> {
+  if (use === 'id') return config.idTokenTtl;
+  const clientTtls = (await stores.clients.list()).map((c) => c.accessTokenTtl ?? 0);
+  return Math.max(config.accessTokenTtl, ...clientTtls);
+}
+
+/** Brings a database up to date for use: schema, built-in scopes, signing keys. */
+export async function prepareStorage(services: Services): Promise<void> {
+  await migrateToLatest(services.database.db);
+  await services.scopes.ensureBuiltIns();
+  await services.keys.ensureKeys();
+}
+
+/** First start: everything prepareStorage does, plus the admin user. */
+export async function bootstrap(services: Services): Promise<AdminBootstrapResult> {
+  await prepareStorage(services);
+  return ensureAdminUser(services.stores.users, services.clock, services.config.adminPassword);
+}

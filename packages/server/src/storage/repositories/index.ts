@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import type { UserStore } from '../../accounts/stores.js';
+import type { AuditStore } from '../../audit/audit-event.js';
+import type { ClientStore, ScopeStore } from '../../clients/stores.js';
+import type { SigningKeyStore } from '../../keys/signing-key.js';
+import type { RunInTransaction } from '../../platform/transaction.js';
+import type { RevokedTokenStore } from '../../tokens/revocation-list.js';
+import type { Database } from '../schema.js';
+import { auditRepository } from './audit-repository.js';
+import { clientRepository } from './client-repository.js';
+import { revokedTokenRepository } from './revoked-token-repository.js';
+import { scopeRepository } from './scope-repository.js';
+import { signingKeyRepository } from './signing-key-repository.js';
+import { userRepository } from './user-repository.js';
+
+/** Every store, bound to one executor: the database itself, or a transaction. */
+export interface Stores {
+  readonly users: UserStore;
+  readonly clients: ClientStore;
+  readonly scopes: ScopeStore;
+  readonly signingKeys: SigningKeyStore;
+  readonly revokedTokens: RevokedTokenStore;
+  readonly audit: AuditStore;
+}
+
+export function createStores(db: Kysely<Database>): Stores {
+  return {
+    users: userRepository(db),
+    clients: clientRepository(db),
+    scopes: scopeRepository(db),
+    signingKeys: signingKeyRepository(db),
+    revokedTokens: revokedTokenRepository(db),
+    audit: auditRepository(db),
+  };
+}
+
+/** The transaction runner handed to domain code: one transaction, every store bound to it. */
+export function transactionRunner(db: Kysely<Database>): RunInTransaction<Stores> {
+  return (work) => db.transaction().execute((tx) => work(createStores(tx)));
+}

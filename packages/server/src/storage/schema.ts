@@ -1,0 +1,181 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Table types for Kysely. Times are epoch milliseconds (bigint columns read back as numbers on
+ * both dialects), booleans are 0/1 integers and lists are JSON text, so that one schema and one
+ * set of queries serve SQLite and PostgreSQL alike.
+ */
+export interface Database {
+  users: UsersTable;
+  groups: GroupsTable;
+  user_groups: UserGroupsTable;
+  permissions: PermissionsTable;
+  user_permissions: UserPermissionsTable;
+  clients: ClientsTable;
+  client_secrets: ClientSecretsTable;
+  scopes: ScopesTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  authorization_codes: AuthorizationCodesTable;
+  signing_keys: SigningKeysTable;
+  revoked_tokens: RevokedTokensTable;
+  audit_events: AuditEventsTable;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  /** Lower-cased username: the unique key that makes usernames case-insensitive. */
+  username_key: string;
+  email: string | null;
+  first_name: string;
+  last_name: string;
+  is_admin: number;
+  kind: string;
+  disabled: number;
+  password_hash: string | null;
+  attributes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface GroupsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface UserGroupsTable {
+  user_id: string;
+  group_id: string;
+}
+
+export interface PermissionsTable {
+  name: string;
+  description: string;
+  created_at: number;
+}
+
+export interface UserPermissionsTable {
+  user_id: string;
+  permission: string;
+}
+
+export interface ClientsTable {
+  id: string;
+  name: string;
+  type: string;
+  grant_types: string;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  scopes: string;
+  owner_user_id: string | null;
+  access_token_ttl: number | null;
+  refresh_token_ttl: number | null;
+  first_party: number;
+  id_token_signed_response_alg: string;
+  created_at: number;
+  updated_at: number;
+  revoked_at: number | null;
+}
+
+export interface ClientSecretsTable {
+  id: string;
+  client_id: string;
+  secret_hash: string;
+  created_at: number;
+  expires_at: number | null;
+}
+
+export interface ScopesTable {
+  name: string;
+  description: string;
+  claims: string;
+  built_in: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  client_id: string | null;
+  kind: string;
+  auth_time: number;
+  amr: string;
+  created_at: number;
+  last_active_at: number;
+  expires_at: number;
+  ended_at: number | null;
+  end_reason: string | null;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  token_hash: string;
+  session_id: string;
+  client_id: string | null;
+  scope: string;
+  created_at: number;
+  expires_at: number;
+  absolute_expires_at: number;
+  rotated_at: number | null;
+  replaced_by: string | null;
+  revoked_at: number | null;
+}
+
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  client_id: string;
+  user_id: string;
+  session_id: string;
+  redirect_uri: string;
+  scope: string;
+  code_challenge: string;
+  nonce: string | null;
+  auth_time: number;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  use: string;
+  public_jwk: string;
+  private_key: string;
+  status: string;
+  created_at: number;
+  retired_at: number | null;
+  retain_until: number | null;
+}
+
+export interface RevokedTokensTable {
+  jti: string;
+  expires_at: number;
+  revoked_at: number;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  seq: Generated<number>;
+  occurred_at: number;
+  type: string;
+  outcome: string;
+  actor: string | null;
+  subject: string | null;
+  client_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: string;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type ClientRow = Selectable<ClientsTable>;
+export type NewClientRow = Insertable<ClientsTable>;
+export type ClientUpdate = Updateable<ClientsTable>;
+export type ClientSecretRow = Selectable<ClientSecretsTable>;
+export type ScopeRow = Selectable<ScopesTable>;
+export type SigningKeyRow = Selectable<SigningKeysTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;

@@ -1,0 +1,97 @@
+import { errors, type JWTPayload, jwtVerify } from 'jose';
+import type { KeyManager } from '../keys/key-manager.js';
+import type { SigningAlgorithm } from '../keys/signing-key.js';
+import type { Clock } from '../platform/clock.js';
+import { randomToken } from '../platform/random.js';
+import { signJwt } from './jws.js';
+
+export interface AccessTokenRequest {
+  readonly subject: string;
+  readonly clientId: string;
+  readonly scope: readonly string[];
+  readonly audience: string | readonly string[];
+  readonly ttlSeconds: number;
+  /** Further claims such as sid, user_id, type. */
+  readonly extraClaims?: Readonly<Record<string, unknown>>;
+}
+
+export interface IssuedAccessToken {
+  readonly token: string;
+  readonly jti: string;
+  readonly expiresAt: number;
+  readonly expiresIn: number;
+}
+
+/** Claims of a verified Tessera access token (RFC 9068 §2.2). */
+export interface AccessTokenClaims extends JWTPayload {
+  readonly iss: string;
+  readonly sub: string;
+  readonly exp: number;
+  readonly iat: number;
+  readonly jti: string;
+  readonly client_id: string;
+  readonly scope?: string;
+  readonly sid?: string;
+}
+
+export type AccessTokenProblem = 'expired' | 'invalid';
+
+export class AccessTokenError extends Error {
+  override readonly name = 'AccessTokenError';
+  readonly problem: AccessTokenProblem;
+  constructor(problem: AccessTokenProblem, message: string) {
+    super(message);
+    this.problem = problem;
+  }
+}
+
+/** Mints and checks RFC 9068 JWT access tokens. */
+export class AccessTokens {
+  readonly #keys: KeyManager;
+  readonly #clock: Clock;
+  readonly #issuer: string;
+  readonly #alg: SigningAlgorithm;
+
+  constructor(keys: KeyManager, clock: Clock, issuer: string, alg: SigningAlgorithm) {
+    this.#keys = keys;
+    this.#clock = clock;
+    this.#issuer = issuer;
+    this.#alg = alg;
+  }
+
+  issue(request: AccessTokenRequest): IssuedAccessToken {
+    const iat = Math.floor(this.#clock.now().getTime() / 1000);
+    const exp = iat + request.ttlSeconds;
+    const jti = randomToken(16);
+    const payload: Record<string, unknown> = {
+      iss: this.#issuer,
+      sub: request.subject,
+      aud: request.audience,
+      exp,
+      iat,
+      jti,
+      client_id: request.clientId,
+      ...(request.scope.length > 0 ? { scope: request.scope.join(' ') } : {}),
+      ...request.extraClaims,
+    };
+    const token = signJwt({ typ: 'at+jwt' }, payload, this.#keys.signingKey('access', this.#alg));
+    return { token, jti, expiresAt: exp, expiresIn: request.ttlSeconds };
+  }
+
+  /** Signature, issuer, `typ` and expiry; revocation and session state are checked by the caller. */
+  async verify(token: string): Promise<AccessTokenClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.#keys.verificationKeys('access'), {
+        issuer: this.#issuer,
+        typ: 'at+jwt',
+        algorithms: ['ES256', 'RS256', 'EdDSA'],
+        currentDate: this.#clock.now(),
+        requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
+      });
+      return payload as AccessTokenClaims;
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) throw new AccessTokenError('expired', 'token has expired');
+      throw new AccessTokenError('invalid', 'token is not a valid access token');
+    }
+  }
+}
