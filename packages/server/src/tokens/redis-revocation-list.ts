@@ -24,9 +24,13 @@ export class RedisRevocationList implements RevocationList {
   }
 
   async revoke(jti: string, expiresAt: Date): Promise<void> {
-    await this.#store.insert(jti, expiresAt, this.#clock.now());
+    const now = this.#clock.now();
+    await this.#store.insert(jti, expiresAt, now);
+    const ttlMs = expiresAt.getTime() - now.getTime();
+    if (ttlMs <= 0) return;
     try {
-      await this.#redis.set(prefix + jti, '1', 'PXAT', expiresAt.getTime());
+      // A relative TTL, so that a clock difference between this host and Redis cannot shorten it.
+      await this.#redis.set(prefix + jti, '1', 'PX', ttlMs);
     } catch (error) {
       this.#onError(error);
     }
@@ -53,7 +57,7 @@ export class RedisRevocationList implements RevocationList {
     );
     if (entries.length === 0) return 0;
     const pipeline = this.#redis.pipeline();
-    for (const entry of entries) pipeline.set(prefix + entry.jti, '1', 'PXAT', entry.expiresAt.getTime());
+    for (const entry of entries) pipeline.set(prefix + entry.jti, '1', 'PX', entry.expiresAt.getTime() - now);
     await pipeline.exec();
     return entries.length;
   }

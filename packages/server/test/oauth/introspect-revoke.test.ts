@@ -1,0 +1,204 @@
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describeEachDialect, redisUrl } from '../helpers/databases.js';
+import { databaseSnapshot } from '../helpers/snapshot.js';
+import {
+  basic,
+  createMachineClient,
+  form,
+  formHeaders,
+  startTestServer,
+  type TestServer,
+} from '../helpers/test-server.js';
+
+type Client = { clientId: string; clientSecret: string };
+
+function suite(dialect: 'sqlite' | 'postgres', env: Record<string, string> = {}) {
+  let server: TestServer;
+  let api: Client;
+  let resourceServer: Client;
+
+  beforeEach(async () => {
+    server = await startTestServer(dialect, { env });
+    api = await createMachineClient(server.services, { scopes: ['read:agents'], name: 'worker' });
+    resourceServer = await createMachineClient(server.services, { name: 'agents-api' });
+  });
+  afterEach(() => server.close());
+
+  async function token(client: Client = api): Promise<string> {
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { ...formHeaders, authorization: basic(client.clientId, client.clientSecret) },
+      payload: form({ grant_type: 'client_credentials' }),
+    });
+    return response.json().access_token;
+  }
+  const introspect = (value: string, as: Client = resourceServer) =>
+    server.app.inject({
+      method: 'POST',
+      url: '/oauth/introspect',
+      headers: { ...formHeaders, authorization: basic(as.clientId, as.clientSecret) },
+      payload: form({ token: value }),
+    });
+  const revoke = (value: string, as: Client = api, extra: Record<string, string> = {}) =>
+    server.app.inject({
+      method: 'POST',
+      url: '/oauth/revoke',
+      headers: { ...formHeaders, authorization: basic(as.clientId, as.clientSecret) },
+      payload: form({ token: value, ...extra }),
+    });
+
+  it('introspection describes a live access token (RFC 7662 §2.2)', async () => {
+    const accessToken = await token();
+    const response = await introspect(accessToken);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    const now = Math.floor(server.clock.now().getTime() / 1000);
+    expect(response.json()).toEqual({
+      active: true,
+      scope: 'read:agents',
+      client_id: api.clientId,
+      token_type: 'Bearer',
+      exp: now + 3600,
+      iat: now,
+      sub: api.clientId,
+      aud: 'http://tessera.test',
+      iss: 'http://tessera.test',
+      jti: expect.any(String),
+    });
+  });
+
+  it('introspection answers only {"active": false} for garbage, expired and foreign tokens', async () => {
+    expect((await introspect('not-a-token')).json()).toEqual({ active: false });
+    const accessToken = await token();
+    server.clock.advance(3601);
+    expect((await introspect(accessToken)).json()).toEqual({ active: false });
+    const [header, payload] = accessToken.split('.');
+    expect((await introspect(`${header}.${payload}.AAAA`)).json()).toEqual({ active: false });
+  });
+
+  it('introspection requires client authentication', async () => {
+    const accessToken = await token();
+    const anonymous = await server.app.inject({
+      method: 'POST',
+      url: '/oauth/introspect',
+      headers: formHeaders,
+      payload: form({ token: accessToken }),
+    });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json().error).toBe('invalid_client');
+    const wrong = await introspect(accessToken, { clientId: resourceServer.clientId, clientSecret: 'wrong' });
+    expect(wrong.statusCode).toBe(401);
+    const missing = await server.app.inject({
+      method: 'POST',
+      url: '/oauth/introspect',
+      headers: { ...formHeaders, authorization: basic(resourceServer.clientId, resourceServer.clientSecret) },
+      payload: form({}),
+    });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'Missing required parameter: token',
+    });
+  });
+
+  it('revoking an access token makes introspection answer inactive at once', async () => {
+    const accessToken = await token();
+    const response = await revoke(accessToken, api, { token_type_hint: 'access_token' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe('');
+    expect((await introspect(accessToken)).json()).toEqual({ active: false });
+    // Another token of the same client is untouched.
+    expect((await introspect(await token())).json().active).toBe(true);
+    const events = await server.services.audit.tail(10);
+    expect(events.map((e) => e.type)).toContain('token.revoked');
+  });
+
+  it('revoking an unknown or malformed token is a 200 and changes nothing (RFC 7009 §2.2)', async () => {
+    const before = await databaseSnapshot(server.services.database.db);
+    expect((await revoke('nothing-like-a-token')).statusCode).toBe(200);
+    expect((await revoke('a.b.c', api, { token_type_hint: 'refresh_token' })).statusCode).toBe(200);
+    expect(await databaseSnapshot(server.services.database.db)).toEqual(before);
+  });
+
+  it('a client cannot revoke another client’s token (RFC 7009 §2.1)', async () => {
+    const accessToken = await token(api);
+    const response = await revoke(accessToken, resourceServer);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toBe('invalid_request');
+    expect((await introspect(accessToken)).json().active).toBe(true);
+  });
+
+  it('revocation requires a valid client', async () => {
+    const accessToken = await token();
+    const response = await revoke(accessToken, { clientId: api.clientId, clientSecret: 'wrong' });
+    expect(response.statusCode).toBe(401);
+    expect((await introspect(accessToken)).json().active).toBe(true);
+  });
+
+  it('tokens of a revoked client are inactive', async () => {
+    const accessToken = await token();
+    await server.services.clients.revoke(api.clientId, { actor: 'test' });
+    expect((await introspect(accessToken)).json()).toEqual({ active: false });
+  });
+
+  it('revoked ids are kept until the token would have expired, then purged', async () => {
+    const accessToken = await token();
+    await revoke(accessToken);
+    const count = async () =>
+      (await server.services.database.db.selectFrom('revoked_tokens').select('jti').execute()).length;
+    expect(await count()).toBe(1);
+    server.clock.advance(1800);
+    expect(await server.services.revocations.purgeExpired()).toBe(0);
+    expect(await count()).toBe(1);
+    server.clock.advance(1801);
+    expect(await server.services.revocations.purgeExpired()).toBe(1);
+    expect(await count()).toBe(0);
+  });
+}
+
+describeEachDialect('introspection and revocation', (dialect) => suite(dialect));
+
+const describeRedis = redisUrl === undefined ? describe.skip : describe;
+describeRedis('introspection and revocation with Redis [sqlite + redis]', () => {
+  suite('sqlite', { TESSERA_REDIS_URL: redisUrl ?? '' });
+});
+
+describeRedis('Redis revocation list', () => {
+  let redis: Redis;
+  beforeAll(() => {
+    redis = new Redis(redisUrl as string);
+  });
+  afterAll(() => redis.quit());
+
+  it('shares a revocation with another instance through Redis, and restores it after a Redis flush', async () => {
+    const server = await startTestServer('sqlite', { env: { TESSERA_REDIS_URL: redisUrl as string } });
+    try {
+      const shared = server.services.redis as Redis;
+      if (shared.status !== 'ready') await once(shared, 'ready');
+      const client = await createMachineClient(server.services);
+      const response = await server.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        headers: { ...formHeaders, authorization: basic(client.clientId, client.clientSecret) },
+        payload: form({ grant_type: 'client_credentials' }),
+      });
+      const accessToken = response.json().access_token as string;
+      const { jti } = await server.services.accessTokens.verify(accessToken);
+      await server.services.revocations.revoke(jti, new Date(server.clock.now().getTime() + 3_600_000));
+      expect(await redis.exists(`tessera:revoked:${jti}`)).toBe(1);
+      const ttl = await redis.pttl(`tessera:revoked:${jti}`);
+      expect(ttl).toBeGreaterThan(0);
+
+      await redis.del(`tessera:revoked:${jti}`);
+      const list = server.services.revocations as unknown as { syncFromDatabase(): Promise<number> };
+      expect(await list.syncFromDatabase()).toBe(1);
+      expect(await redis.exists(`tessera:revoked:${jti}`)).toBe(1);
+      expect(await server.services.revocations.isRevoked(jti)).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+});
