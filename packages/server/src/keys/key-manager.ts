@@ -77,12 +77,13 @@ export class KeyManager {
     const { transaction, clock, audit, maxTokenLifetime } = this.#deps;
     const now = clock.now();
     const created: StoredSigningKey[] = [];
+    // Read before the transaction: on SQLite a query outside it would wait for it forever.
+    const lifetimes = { access: await maxTokenLifetime('access'), id: await maxTokenLifetime('id') };
     await transaction(async ({ signingKeys, audit: auditStore }) => {
       for (const old of (await signingKeys.list()).filter((k) => k.status === 'active')) {
         const fresh = await this.#newKey(old);
         await signingKeys.insert(fresh);
-        const lifetime = await maxTokenLifetime(old.use);
-        await signingKeys.retire(old.kid, now, new Date(now.getTime() + lifetime * 1000));
+        await signingKeys.retire(old.kid, now, new Date(now.getTime() + lifetimes[old.use] * 1000));
         created.push(fresh);
         await audit.record(
           {

@@ -1,0 +1,171 @@
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { KeyDecryptionError } from '../../src/keys/key-encryption.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { createServices } from '../../src/services.js';
+import { openDatabase } from '../../src/storage/database.js';
+import { describeEachDialect } from '../helpers/databases.js';
+import {
+  basic,
+  createMachineClient,
+  form,
+  formHeaders,
+  startTestServer,
+  type TestServer,
+  testIssuer,
+  testSecret,
+} from '../helpers/test-server.js';
+
+describeEachDialect('signing keys', (dialect) => {
+  let server: TestServer;
+  let client: { clientId: string; clientSecret: string };
+  beforeEach(async () => {
+    server = await startTestServer(dialect);
+    client = await createMachineClient(server.services);
+  });
+  afterEach(() => server.close());
+
+  async function token(): Promise<string> {
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { ...formHeaders, authorization: basic(client.clientId, client.clientSecret) },
+      payload: form({ grant_type: 'client_credentials' }),
+    });
+    return response.json().access_token;
+  }
+  async function jwks() {
+    const response = await server.app.inject({ method: 'GET', url: '/oauth/jwks' });
+    expect(response.statusCode).toBe(200);
+    return response.json() as { keys: Array<Record<string, string>> };
+  }
+  const verify = async (value: string) =>
+    jwtVerify(value, createLocalJWKSet(await jwks()), {
+      issuer: testIssuer,
+      currentDate: server.clock.now(),
+    });
+
+  it('first start publishes an ES256 access key and an RS256 ID-token key, public parts only', async () => {
+    const response = await server.app.inject({ method: 'GET', url: '/oauth/jwks' });
+    expect(response.headers['cache-control']).toMatch(/max-age=\d+/);
+    const { keys } = response.json() as { keys: Array<Record<string, string>> };
+    expect(keys.some((k) => k.alg === 'ES256' && k.kty === 'EC')).toBe(true);
+    expect(keys.some((k) => k.alg === 'RS256' && k.kty === 'RSA')).toBe(true);
+    for (const key of keys) {
+      expect(key.use).toBe('sig');
+      for (const privateMember of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+        expect(key).not.toHaveProperty(privateMember);
+    }
+    const rows = await server.services.database.db
+      .selectFrom('signing_keys')
+      .select(['private_key'])
+      .execute();
+    for (const row of rows) {
+      expect(row.private_key).toMatch(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect(row.private_key).not.toContain('PRIVATE KEY');
+    }
+  });
+
+  it('after a rotation, old tokens still verify through the JWKS and new tokens carry the new kid', async () => {
+    const before = await token();
+    const oldKid = decodeProtectedHeader(before).kid;
+
+    const created = await server.services.keys.rotate({ actor: 'test' });
+    expect(created.map((k) => `${k.use}/${k.alg}`).sort()).toEqual([
+      'access/ES256',
+      'id/ES256',
+      'id/EdDSA',
+      'id/RS256',
+    ]);
+
+    const after = await token();
+    const newKid = decodeProtectedHeader(after).kid;
+    expect(newKid).not.toBe(oldKid);
+    expect(newKid).toBe(created.find((k) => k.use === 'access')?.kid);
+
+    const kids = (await jwks()).keys.map((k) => k.kid);
+    expect(kids).toContain(oldKid);
+    expect(kids).toContain(newKid);
+    await expect(verify(before)).resolves.toBeTruthy();
+    await expect(verify(after)).resolves.toBeTruthy();
+
+    const introspection = await server.app.inject({
+      method: 'POST',
+      url: '/oauth/introspect',
+      headers: { ...formHeaders, authorization: basic(client.clientId, client.clientSecret) },
+      payload: form({ token: before }),
+    });
+    expect(introspection.json().active).toBe(true);
+  });
+
+  it('keeps a retired key published until every token it signed has expired', async () => {
+    await token();
+    const [oldAccessKey] = (await server.services.keys.list()).filter((k) => k.use === 'access');
+    await server.services.keys.rotate({ actor: 'test' });
+    const retired = (await server.services.keys.list()).find((k) => k.kid === oldAccessKey?.kid);
+    expect(retired?.status).toBe('retired');
+    expect(retired?.retainUntil?.getTime()).toBe(server.clock.now().getTime() + 3600 * 1000);
+
+    server.clock.advance(3599);
+    await server.services.keys.reload();
+    expect((await jwks()).keys.map((k) => k.kid)).toContain(oldAccessKey?.kid);
+    server.clock.advance(2);
+    await server.services.keys.reload();
+    expect((await jwks()).keys.map((k) => k.kid)).not.toContain(oldAccessKey?.kid);
+  });
+
+  it('a client with a longer token lifetime keeps retired keys published for that long', async () => {
+    await createMachineClient(server.services, { accessTokenTtl: 86_400, name: 'long-lived' });
+    await server.services.keys.rotate({ actor: 'test' });
+    const retired = (await server.services.keys.list()).find(
+      (k) => k.use === 'access' && k.status === 'retired',
+    );
+    expect(retired?.retainUntil?.getTime()).toBe(server.clock.now().getTime() + 86_400 * 1000);
+  });
+
+  it('a rotation made by another process reaches the running server on reload', async () => {
+    const second = createServices({
+      config: server.services.config,
+      logger: createLogger('silent'),
+      clock: server.clock,
+      database: openDatabase(server.services.config.database, postgresSchemaOf(server.database.url)),
+    });
+    try {
+      await second.keys.ensureKeys();
+      const [created] = (await second.keys.rotate({ actor: 'cli' })).filter((k) => k.use === 'access');
+      expect(decodeProtectedHeader(await token()).kid).not.toBe(created?.kid);
+      await server.services.keys.reload();
+      expect(decodeProtectedHeader(await token()).kid).toBe(created?.kid);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('refuses to start with a different master secret, naming the cause', async () => {
+    const config = loadConfig({
+      TESSERA_ISSUER: testIssuer,
+      TESSERA_SECRET: `${testSecret}-but-different`,
+      TESSERA_DATABASE_URL: server.database.url,
+      TESSERA_DATA_DIR: server.database.dataDir,
+    });
+    const other = createServices({
+      config,
+      logger: createLogger('silent'),
+      database: openDatabase(config.database, postgresSchemaOf(server.database.url)),
+    });
+    try {
+      await expect(other.keys.ensureKeys()).rejects.toBeInstanceOf(KeyDecryptionError);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+/** The test helper puts a PostgreSQL database in its own schema, named in the URL's options. */
+function postgresSchemaOf(url: string): { postgresSchema?: string } {
+  if (!url.startsWith('postgres')) return {};
+  const options = new URL(url).searchParams.get('options') ?? '';
+  const schema = /search_path=(\S+)/.exec(options)?.[1];
+  return schema === undefined ? {} : { postgresSchema: schema };
+}
