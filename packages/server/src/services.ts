@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
 import { type AdminBootstrapResult, ensureAdminUser } from './accounts/admin-bootstrap.js';
+import { PasswordAuthenticator } from './accounts/authentication.js';
+import { SessionManager } from './accounts/sessions.js';
+import { UserService } from './accounts/user-service.js';
 import { AuditLog } from './audit/audit-log.js';
 import { ClientDirectory } from './clients/client-directory.js';
 import { ClientService } from './clients/client-service.js';
@@ -11,6 +14,8 @@ import { loadMasterSecret } from './keys/master-secret.js';
 import type { KeyUse } from './keys/signing-key.js';
 import { AccessTokenCheck } from './oauth/access-token-check.js';
 import { clientCredentialsGrant } from './oauth/grants/client-credentials.js';
+import { passwordGrant } from './oauth/grants/password.js';
+import { refreshTokenGrant } from './oauth/grants/refresh-token.js';
 import { GrantRegistry } from './oauth/grants/registry.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Logger } from './platform/logger.js';
@@ -36,6 +41,9 @@ export interface Services {
   readonly scopes: ScopeService;
   readonly accessTokens: AccessTokens;
   readonly accessTokenCheck: AccessTokenCheck;
+  readonly sessions: SessionManager;
+  readonly users: UserService;
+  readonly authenticator: PasswordAuthenticator;
   readonly revocations: RevocationList;
   readonly grants: GrantRegistry;
   readonly redis: Redis | undefined;
@@ -53,6 +61,8 @@ export interface ServiceOptions {
 }
 
 const purgeIntervalMs = 10 * 60 * 1000;
+/** Ended and expired sessions are kept a week for the admin's view, then removed. */
+const sessionRetentionMs = 7 * 86_400_000;
 
 export function createServices(options: ServiceOptions): Services {
   const { config, logger } = options;
@@ -75,7 +85,7 @@ export function createServices(options: ServiceOptions): Services {
       { use: 'id', alg: 'ES256' },
       { use: 'id', alg: 'EdDSA' },
     ],
-    maxTokenLifetime: (use) => maxTokenLifetime(use, config, stores),
+    maxTokenLifetime: (use) => maxTokenLifetime(use, config, stores, clock),
   });
 
   const clientDirectory = new ClientDirectory(stores.clients, clock, config.clientCacheTtl);
@@ -94,9 +104,41 @@ export function createServices(options: ServiceOptions): Services {
   const revocations = revocationList(redis, stores, clock, logger);
 
   const accessTokens = new AccessTokens(keys, clock, config.issuer, 'ES256');
-  const accessTokenCheck = new AccessTokenCheck(accessTokens, revocations, clientDirectory);
+  const accessTokenCheck = new AccessTokenCheck({
+    tokens: accessTokens,
+    revocations,
+    clients: clientDirectory,
+    sessions: stores.sessions,
+    users: stores.users,
+    clock,
+  });
+  const sessions = new SessionManager({
+    stores,
+    transaction,
+    accessTokens,
+    audit,
+    clock,
+    audience: config.audience,
+    refreshGrace: config.refreshGrace,
+  });
+  const authenticator = new PasswordAuthenticator(stores.users, clock);
+  const users = new UserService({
+    users: stores.users,
+    scopes: stores.scopes,
+    transaction,
+    sessions,
+    audit,
+    clock,
+  });
+  const oauthLifetimes = {
+    accessTokenTtl: config.accessTokenTtl,
+    refreshTokenTtl: config.refreshTokenTtl,
+    sessionMaxAge: config.sessionMaxAge,
+  };
   const grants = new GrantRegistry([
     clientCredentialsGrant({ accessTokens, audience: config.audience, defaultTtl: config.accessTokenTtl }),
+    passwordGrant({ authenticator, sessions, audit, ...oauthLifetimes }),
+    refreshTokenGrant({ sessions, ...oauthLifetimes }),
   ]);
 
   let purgeTimer: NodeJS.Timeout | undefined;
@@ -119,15 +161,23 @@ export function createServices(options: ServiceOptions): Services {
     scopes,
     accessTokens,
     accessTokenCheck,
+    sessions,
+    users,
+    authenticator,
     revocations,
     grants,
     redis,
     startBackgroundJobs() {
       keys.startAutoReload(config.keyRefreshInterval, reportBackgroundError);
-      purgeTimer = setInterval(
-        () => revocations.purgeExpired().catch(reportBackgroundError),
-        purgeIntervalMs,
-      );
+      // Expired rows are removed here, off the request path.
+      purgeTimer = setInterval(() => {
+        const now = clock.now();
+        Promise.all([
+          revocations.purgeExpired(),
+          stores.refreshTokens.deleteExpired(now),
+          stores.sessions.deleteExpired(new Date(now.getTime() - sessionRetentionMs)),
+        ]).catch(reportBackgroundError);
+      }, purgeIntervalMs);
       purgeTimer.unref();
     },
     async close() {
@@ -160,15 +210,21 @@ function revocationList(
 }
 
 /** How long a retired key must stay published: the longest life of any token it may have signed. */
-async function maxTokenLifetime(use: KeyUse, config: Config, stores: Stores): Promise<number> {
+async function maxTokenLifetime(use: KeyUse, config: Config, stores: Stores, clock: Clock): Promise<number> {
   if (use === 'id') return config.idTokenTtl;
   const clientTtls = (await stores.clients.list()).map((c) => c.accessTokenTtl ?? 0);
-  return Math.max(config.accessTokenTtl, ...clientTtls);
+  // Service-account tokens live as long as their session; the newest such session bounds them.
+  const serviceSessionEnd = await stores.sessions.latestExpiry('service');
+  const serviceRemaining =
+    serviceSessionEnd === undefined
+      ? 0
+      : Math.ceil((serviceSessionEnd.getTime() - clock.now().getTime()) / 1000);
+  return Math.max(config.accessTokenTtl, config.sessionAccessTtl, serviceRemaining, ...clientTtls);
 }
 
 /** Brings a database up to date for use: schema, built-in scopes, signing keys. */
 export async function prepareStorage(services: Services): Promise<void> {
-  await migrateToLatest(services.database.db);
+  await migrateToLatest(services.database.db, services.database.schema);
   await services.scopes.ensureBuiltIns();
   await services.keys.ensureKeys();
 }

@@ -31,6 +31,9 @@ export async function ensureAdminUser(
     disabled: false,
     passwordHash: await hashPassword(password),
     attributes: {},
+    groups: [],
+    permissions: [],
+    scopes: [],
     createdAt: now,
     updatedAt: now,
   } as const;

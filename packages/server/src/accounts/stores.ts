@@ -1,7 +1,40 @@
+import type { RefreshTokenRecord, Session } from './session.js';
 import type { User } from './user.js';
 
 export interface UserStore {
+  /** Inserts the user with its groups and permissions (creating unknown groups and permissions). */
   insert(user: User): Promise<void>;
+  /** Updates the scalar fields, groups and permissions. */
+  update(user: User): Promise<void>;
+  delete(id: string): Promise<boolean>;
   findById(id: string): Promise<User | undefined>;
   findByUsername(username: string): Promise<User | undefined>;
+  list(kind: User['kind']): Promise<User[]>;
+}
+
+export interface SessionStore {
+  insert(session: Session): Promise<void>;
+  findById(id: string): Promise<Session | undefined>;
+  /** Ends the session if still open; false when it was already ended. */
+  end(id: string, at: Date, reason: string): Promise<boolean>;
+  /** Ends every open session of the user; returns their ids. */
+  endAllOfUser(userId: string, at: Date, reason: string): Promise<string[]>;
+  /** Records the access token just issued as the session's newest. */
+  recordAccessToken(id: string, jti: string, previousJti: string | null, at: Date): Promise<void>;
+  touch(id: string, at: Date): Promise<void>;
+  deleteExpired(before: Date): Promise<number>;
+  /** The latest end of any open session of this kind. */
+  latestExpiry(kind: Session['kind']): Promise<Date | undefined>;
+}
+
+export interface RefreshTokenStore {
+  insert(token: RefreshTokenRecord): Promise<void>;
+  findByHash(hash: string): Promise<RefreshTokenRecord | undefined>;
+  /**
+   * Marks the token rotated, only if nobody did before; true when this call did it. The
+   * conditional update is the lock: of two concurrent rotations exactly one wins.
+   */
+  markRotated(id: string, at: Date, replacedBy: string): Promise<boolean>;
+  revokeSession(sessionId: string, at: Date): Promise<number>;
+  deleteExpired(before: Date): Promise<number>;
 }

@@ -16,6 +16,12 @@ export async function serveCommand(ctx: CliContext, args: readonly string[]): Pr
   const config = loadConfig(ctx.env, ctx.cwd);
   ensureWritableDataDirs(config);
   const logger = createLogger(config.logLevel);
+  // Listen for the signals before anything starts, so one that arrives during start-up still
+  // gets a clean shutdown instead of the default "die at once".
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   const services = createServices({ config, logger });
 
   let adminPassword: string | undefined;
@@ -32,10 +38,7 @@ export async function serveCommand(ctx: CliContext, args: readonly string[]): Pr
   const port = (app.server.address() as AddressInfo).port;
   ctx.stdout.write(banner(config, port, adminPassword));
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await stopRequested;
   logger.info({ signal }, 'shutting down: draining in-flight requests');
   // A request that never ends must not keep the process alive forever.
   const force = setTimeout(() => {

@@ -28,6 +28,16 @@ export interface Config {
   readonly audience: string;
   readonly accessTokenTtl: number;
   readonly idTokenTtl: number;
+  /** Session API access-token lifetime (s). */
+  readonly sessionAccessTtl: number;
+  /** Session API refresh-token lifetime (s), sliding. */
+  readonly sessionRefreshTtl: number;
+  /** OAuth clients' refresh-token lifetime (s), sliding, unless the client sets its own. */
+  readonly refreshTokenTtl: number;
+  /** No session outlives this (s), however often it is refreshed. */
+  readonly sessionMaxAge: number;
+  /** Seconds during which a just-rotated refresh token is still honoured (concurrent refreshes). */
+  readonly refreshGrace: number;
   readonly bodyLimit: number;
   readonly clientCacheTtl: number;
   readonly keyRefreshInterval: number;
@@ -50,6 +60,15 @@ export const settings = {
   TESSERA_AUDIENCE: 'default `aud` of access tokens (default: the issuer)',
   TESSERA_ACCESS_TOKEN_TTL: 'access-token lifetime in seconds for OAuth clients (default 3600)',
   TESSERA_ID_TOKEN_TTL: 'ID-token lifetime in seconds (default 3600)',
+  TESSERA_SESSION_ACCESS_TTL: 'session API access-token lifetime in seconds (default 300)',
+  TESSERA_SESSION_REFRESH_TTL:
+    'session API refresh-token lifetime in seconds, sliding (default 604800: 7 days)',
+  TESSERA_REFRESH_TOKEN_TTL:
+    'OAuth clients’ refresh-token lifetime in seconds, sliding (default 2592000: 30 days)',
+  TESSERA_SESSION_MAX_AGE:
+    'absolute cap on a session in seconds, however often refreshed (default 7776000: 90 days)',
+  TESSERA_REFRESH_GRACE:
+    'seconds a rotated refresh token still works, for concurrent refreshes (default 10; 0 allowed)',
   TESSERA_BODY_LIMIT: 'largest request body in bytes (default 65536)',
   TESSERA_CLIENT_CACHE_TTL:
     'seconds a client lookup is cached; changes made by the CLI reach a running server within it (default 5)',
@@ -105,6 +124,35 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     audience,
     accessTokenTtl: integer('TESSERA_ACCESS_TOKEN_TTL', get('TESSERA_ACCESS_TOKEN_TTL'), 3600, 1, 31_536_000),
     idTokenTtl: integer('TESSERA_ID_TOKEN_TTL', get('TESSERA_ID_TOKEN_TTL'), 3600, 1, 86_400),
+    sessionAccessTtl: integer(
+      'TESSERA_SESSION_ACCESS_TTL',
+      get('TESSERA_SESSION_ACCESS_TTL'),
+      300,
+      1,
+      86_400,
+    ),
+    sessionRefreshTtl: integer(
+      'TESSERA_SESSION_REFRESH_TTL',
+      get('TESSERA_SESSION_REFRESH_TTL'),
+      604_800,
+      60,
+      31_536_000,
+    ),
+    refreshTokenTtl: integer(
+      'TESSERA_REFRESH_TOKEN_TTL',
+      get('TESSERA_REFRESH_TOKEN_TTL'),
+      2_592_000,
+      60,
+      31_536_000,
+    ),
+    sessionMaxAge: integer(
+      'TESSERA_SESSION_MAX_AGE',
+      get('TESSERA_SESSION_MAX_AGE'),
+      7_776_000,
+      60,
+      31_536_000,
+    ),
+    refreshGrace: integer('TESSERA_REFRESH_GRACE', get('TESSERA_REFRESH_GRACE'), 10, 0, 300),
     bodyLimit: integer('TESSERA_BODY_LIMIT', get('TESSERA_BODY_LIMIT'), 65_536, 1024, 10_485_760),
     clientCacheTtl: integer('TESSERA_CLIENT_CACHE_TTL', get('TESSERA_CLIENT_CACHE_TTL'), 5, 0, 3600),
     keyRefreshInterval: integer(
@@ -190,8 +238,9 @@ function databaseConfig(raw: string, cwd: string): DatabaseConfig {
     url('TESSERA_DATABASE_URL', raw, ['postgres:', 'postgresql:']);
     return { kind: 'postgres', url: raw };
   }
-  if (scheme === 'file' || scheme === 'sqlite') {
-    const path = raw.slice(scheme.length + 3);
+  const fileUrl = /^(?:file|sqlite):(?:\/\/)?(.*)$/i.exec(raw);
+  if (fileUrl !== null) {
+    const path = fileUrl[1] ?? '';
     if (path === '') throw new ConfigError('TESSERA_DATABASE_URL', `'${raw}' names no file`);
     return { kind: 'sqlite', path: resolve(cwd, path) };
   }

@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { Type } from 'typebox';
 import type { Services } from '../services.js';
 import { sendOAuthError } from './errors/oauth-error-response.js';
+import { sendSessionError } from './errors/session-error-response.js';
 import { discoveryRoutes } from './oauth/discovery.js';
 import { introspectRoute } from './oauth/introspect.js';
 import { jwksRoute } from './oauth/jwks.js';
@@ -13,6 +14,10 @@ import { tokenRoute } from './oauth/token.js';
 import { normalizeOAuthParameters, useOAuthBodyParsers } from './plugins/form-body.js';
 import { requestLog } from './plugins/request-log.js';
 import { securityHeaders } from './plugins/security-headers.js';
+import { loginRoute } from './session-api/login.js';
+import { logoutRoute } from './session-api/logout.js';
+import { meRoute } from './session-api/me.js';
+import { tokenRoute as sessionTokenRoute } from './session-api/token.js';
 import type { App } from './types.js';
 
 export const version = '0.1.0';
@@ -56,6 +61,16 @@ export async function buildApp(services: Services): Promise<App> {
     tokenRoute(scope, services);
     introspectRoute(scope, services);
     revokeRoute(scope, services);
+  });
+
+  // The first-party session API: JSON in, the {"errors": […]} envelope out.
+  await app.register(async function sessionApi(scope: App) {
+    useOAuthBodyParsers(scope, config.bodyLimit);
+    scope.setErrorHandler(sendSessionError);
+    loginRoute(scope, services);
+    sessionTokenRoute(scope, services);
+    meRoute(scope, services);
+    logoutRoute(scope, services);
   });
 
   discoveryRoutes(app, services);

@@ -1,32 +1,65 @@
+import { sessionIsLive } from '../accounts/session.js';
+import { sessionApiClientId } from '../accounts/sessions.js';
+import type { SessionStore, UserStore } from '../accounts/stores.js';
+import type { User } from '../accounts/user.js';
 import type { ClientDirectory } from '../clients/client-directory.js';
+import type { Clock } from '../platform/clock.js';
 import { type AccessTokenClaims, AccessTokenError, type AccessTokens } from '../tokens/access-token.js';
 import type { RevocationList } from '../tokens/revocation-list.js';
 
+export interface CheckedAccessToken {
+  readonly claims: AccessTokenClaims;
+  /** The user the token speaks for; undefined for client-credentials tokens. */
+  readonly user: User | undefined;
+}
+
+interface AccessTokenCheckDeps {
+  readonly tokens: AccessTokens;
+  readonly revocations: RevocationList;
+  readonly clients: ClientDirectory;
+  readonly sessions: SessionStore;
+  readonly users: UserStore;
+  readonly clock: Clock;
+}
+
 /**
  * The one answer to "is this access token still good" (STYLE C16): signature, issuer, type and
- * expiry, then the things a JWT cannot say about itself: revoked by id, issued to a client that
- * has since been revoked. Introspection, userinfo and the session API all ask here.
+ * expiry, then what a JWT cannot say about itself: revoked by id, issued to a client since
+ * revoked, its session ended (logout, reuse detection), its user disabled or deleted.
+ * Introspection, the session API and userinfo all ask here, so a logout is refused everywhere.
  */
 export class AccessTokenCheck {
-  readonly #tokens: AccessTokens;
-  readonly #revocations: RevocationList;
-  readonly #clients: ClientDirectory;
+  readonly #deps: AccessTokenCheckDeps;
 
-  constructor(tokens: AccessTokens, revocations: RevocationList, clients: ClientDirectory) {
-    this.#tokens = tokens;
-    this.#revocations = revocations;
-    this.#clients = clients;
+  constructor(deps: AccessTokenCheckDeps) {
+    this.#deps = deps;
   }
 
-  /** The token's claims, or AccessTokenError('expired' | 'invalid'). */
-  async check(token: string): Promise<AccessTokenClaims> {
-    const claims = await this.#tokens.verify(token);
-    if (await this.#revocations.isRevoked(claims.jti))
+  /** The token's claims and user, or AccessTokenError('expired' | 'invalid'). */
+  async check(token: string): Promise<CheckedAccessToken> {
+    const { tokens, revocations, clients, sessions, users, clock } = this.#deps;
+    const claims = await tokens.verify(token);
+    if (await revocations.isRevoked(claims.jti))
       throw new AccessTokenError('invalid', 'token has been revoked');
-    const client = await this.#clients.find(claims.client_id);
-    if (client === undefined || client.client.revokedAt !== null) {
-      throw new AccessTokenError('invalid', 'the client this token was issued to is revoked');
+    if (claims.client_id !== sessionApiClientId) {
+      const client = await clients.find(claims.client_id);
+      if (client === undefined || client.client.revokedAt !== null) {
+        throw new AccessTokenError('invalid', 'the client this token was issued to is revoked');
+      }
     }
-    return claims;
+    if (claims.sid === undefined) {
+      if (claims.client_id === sessionApiClientId)
+        throw new AccessTokenError('invalid', 'token names no session');
+      return { claims, user: undefined };
+    }
+    const session = await sessions.findById(claims.sid);
+    if (session === undefined || !sessionIsLive(session, clock.now())) {
+      throw new AccessTokenError('invalid', 'the session of this token has ended');
+    }
+    const user = await users.findById(session.userId);
+    if (user === undefined || user.disabled || user.id !== claims.sub) {
+      throw new AccessTokenError('invalid', 'the user of this token is disabled');
+    }
+    return { claims, user };
   }
 }

@@ -16,12 +16,13 @@ export type IntrospectionResponse =
       readonly iss: string;
       readonly jti: string;
       readonly sid?: string;
+      readonly username?: string;
     };
 
 /** RFC 7662: whatever the hint, any token Tessera cannot vouch for is simply inactive. */
 export async function introspect(token: string, check: AccessTokenCheck): Promise<IntrospectionResponse> {
   try {
-    const claims = await check.check(token);
+    const { claims, user } = await check.check(token);
     return {
       active: true,
       ...(claims.scope === undefined ? {} : { scope: claims.scope }),
@@ -34,6 +35,7 @@ export async function introspect(token: string, check: AccessTokenCheck): Promis
       iss: claims.iss,
       jti: claims.jti,
       ...(claims.sid === undefined ? {} : { sid: claims.sid }),
+      ...(user === undefined ? {} : { username: user.username }),
     };
   } catch (error) {
     if (error instanceof AccessTokenError) return { active: false };

@@ -35,6 +35,7 @@ export interface UsersTable {
   disabled: number;
   password_hash: string | null;
   attributes: string;
+  scopes: string;
   created_at: number;
   updated_at: number;
 }
@@ -108,6 +109,11 @@ export interface SessionsTable {
   expires_at: number;
   ended_at: number | null;
   end_reason: string | null;
+  newest_access_jti: string | null;
+  previous_access_jti: string | null;
+  access_rotated_at: number | null;
+  ip: string | null;
+  user_agent: string | null;
 }
 
 export interface RefreshTokensTable {
@@ -172,6 +178,8 @@ export interface AuditEventsTable {
 }
 
 export type UserRow = Selectable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type RefreshTokenRow = Selectable<RefreshTokensTable>;
 export type ClientRow = Selectable<ClientsTable>;
 export type NewClientRow = Insertable<ClientsTable>;
 export type ClientUpdate = Updateable<ClientsTable>;

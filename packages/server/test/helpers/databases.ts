@@ -78,7 +78,7 @@ export async function freshDatabase(
       },
     };
   }
-  if (options.migrate !== false) await migrateToLatest(fresh.handle.db);
+  if (options.migrate !== false) await migrateToLatest(fresh.handle.db, fresh.handle.schema);
   return fresh;
 }
 

@@ -107,3 +107,30 @@ export function form(params: Record<string, string>): string {
 }
 
 export const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/** A person with a known password. */
+export async function createPerson(
+  services: Services,
+  input: {
+    username?: string;
+    password?: string;
+    permissions?: string[];
+    groups?: string[];
+    isAdmin?: boolean;
+  } = {},
+) {
+  const password = input.password ?? 'correct horse battery';
+  const { user } = await services.users.create(
+    {
+      username: input.username ?? 'alice',
+      email: `${input.username ?? 'alice'}@example.com`,
+      name: 'Alice Liddell',
+      password,
+      permissions: input.permissions ?? [],
+      groups: input.groups ?? [],
+      isAdmin: input.isAdmin ?? false,
+    },
+    { actor: 'test' },
+  );
+  return { user, password };
+}

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { UserStore } from '../../accounts/stores.js';
+import type { RefreshTokenStore, SessionStore, UserStore } from '../../accounts/stores.js';
 import type { AuditStore } from '../../audit/audit-event.js';
 import type { ClientStore, ScopeStore } from '../../clients/stores.js';
 import type { SigningKeyStore } from '../../keys/signing-key.js';
@@ -8,14 +8,18 @@ import type { RevokedTokenStore } from '../../tokens/revocation-list.js';
 import type { Database } from '../schema.js';
 import { auditRepository } from './audit-repository.js';
 import { clientRepository } from './client-repository.js';
+import { refreshTokenRepository } from './refresh-token-repository.js';
 import { revokedTokenRepository } from './revoked-token-repository.js';
 import { scopeRepository } from './scope-repository.js';
+import { sessionRepository } from './session-repository.js';
 import { signingKeyRepository } from './signing-key-repository.js';
 import { userRepository } from './user-repository.js';
 
 /** Every store, bound to one executor: the database itself, or a transaction. */
 export interface Stores {
   readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly refreshTokens: RefreshTokenStore;
   readonly clients: ClientStore;
   readonly scopes: ScopeStore;
   readonly signingKeys: SigningKeyStore;
@@ -26,6 +30,8 @@ export interface Stores {
 export function createStores(db: Kysely<Database>): Stores {
   return {
     users: userRepository(db),
+    sessions: sessionRepository(db),
+    refreshTokens: refreshTokenRepository(db),
     clients: clientRepository(db),
     scopes: scopeRepository(db),
     signingKeys: signingKeyRepository(db),

@@ -1,47 +1,125 @@
 import type { Kysely } from 'kysely';
 import type { UserStore } from '../../accounts/stores.js';
 import { type User, type UserKind, usernameKey } from '../../accounts/user.js';
+import { randomId } from '../../platform/random.js';
 import type { Database, UserRow } from '../schema.js';
 import { fromBool, fromJson, fromMs, toBool, toJson, toMs } from './json.js';
 
+/**
+ * Users with their groups and permissions. Writes touch several tables; callers that need them
+ * atomic run them inside a transaction (the user service does).
+ */
 export function userRepository(db: Kysely<Database>): UserStore {
+  async function load(rows: UserRow[]): Promise<User[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const groups = await db
+      .selectFrom('user_groups')
+      .innerJoin('groups', 'groups.id', 'user_groups.group_id')
+      .select(['user_groups.user_id', 'groups.name'])
+      .where('user_groups.user_id', 'in', ids)
+      .orderBy('groups.name')
+      .execute();
+    const permissions = await db
+      .selectFrom('user_permissions')
+      .select(['user_id', 'permission'])
+      .where('user_id', 'in', ids)
+      .orderBy('permission')
+      .execute();
+    return rows.map((row) =>
+      fromRow(
+        row,
+        groups.filter((g) => g.user_id === row.id).map((g) => g.name),
+        permissions.filter((p) => p.user_id === row.id).map((p) => p.permission),
+      ),
+    );
+  }
+
+  async function writeMemberships(user: User): Promise<void> {
+    const now = toMs(user.updatedAt);
+    await db.deleteFrom('user_groups').where('user_id', '=', user.id).execute();
+    for (const name of user.groups) {
+      await db
+        .insertInto('groups')
+        .values({ id: randomId(), name, created_at: now })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+      const group = await db
+        .selectFrom('groups')
+        .select('id')
+        .where('name', '=', name)
+        .executeTakeFirstOrThrow();
+      await db.insertInto('user_groups').values({ user_id: user.id, group_id: group.id }).execute();
+    }
+    await db.deleteFrom('user_permissions').where('user_id', '=', user.id).execute();
+    for (const permission of user.permissions) {
+      await db
+        .insertInto('permissions')
+        .values({ name: permission, description: '', created_at: now })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+      await db.insertInto('user_permissions').values({ user_id: user.id, permission }).execute();
+    }
+  }
+
   return {
     async insert(user) {
-      await db
-        .insertInto('users')
-        .values({
-          id: user.id,
-          username: user.username,
-          username_key: usernameKey(user.username),
-          email: user.email,
-          first_name: user.firstName,
-          last_name: user.lastName,
-          is_admin: toBool(user.isAdmin),
-          kind: user.kind,
-          disabled: toBool(user.disabled),
-          password_hash: user.passwordHash,
-          attributes: toJson(user.attributes),
-          created_at: toMs(user.createdAt),
-          updated_at: toMs(user.updatedAt),
-        })
-        .execute();
+      await db.insertInto('users').values(toRow(user)).execute();
+      await writeMemberships(user);
+    },
+    async update(user) {
+      const { id, created_at: _created, ...changes } = toRow(user);
+      await db.updateTable('users').set(changes).where('id', '=', id).execute();
+      await writeMemberships(user);
+    },
+    async delete(id) {
+      const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
     },
     async findById(id) {
-      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-      return row === undefined ? undefined : fromRow(row);
+      const rows = await db.selectFrom('users').selectAll().where('id', '=', id).execute();
+      return (await load(rows))[0];
     },
     async findByUsername(username) {
-      const row = await db
+      const rows = await db
         .selectFrom('users')
         .selectAll()
         .where('username_key', '=', usernameKey(username))
-        .executeTakeFirst();
-      return row === undefined ? undefined : fromRow(row);
+        .execute();
+      return (await load(rows))[0];
+    },
+    async list(kind) {
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('kind', '=', kind)
+        .orderBy('username_key')
+        .execute();
+      return load(rows);
     },
   };
 }
 
-function fromRow(row: UserRow): User {
+function toRow(user: User) {
+  return {
+    id: user.id,
+    username: user.username,
+    username_key: usernameKey(user.username),
+    email: user.email,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    is_admin: toBool(user.isAdmin),
+    kind: user.kind,
+    disabled: toBool(user.disabled),
+    password_hash: user.passwordHash,
+    attributes: toJson(user.attributes),
+    scopes: toJson(user.scopes),
+    created_at: toMs(user.createdAt),
+    updated_at: toMs(user.updatedAt),
+  };
+}
+
+function fromRow(row: UserRow, groups: string[], permissions: string[]): User {
   return {
     id: row.id,
     username: row.username,
@@ -53,6 +131,9 @@ function fromRow(row: UserRow): User {
     disabled: fromBool(row.disabled),
     passwordHash: row.password_hash,
     attributes: fromJson<Record<string, unknown>>(row.attributes),
+    groups,
+    permissions,
+    scopes: fromJson<string[]>(row.scopes),
     createdAt: fromMs(row.created_at),
     updatedAt: fromMs(row.updated_at),
   };

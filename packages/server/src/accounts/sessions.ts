@@ -1,0 +1,291 @@
+import type { AuditStore } from '../audit/audit-event.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../platform/clock.js';
+import { randomId } from '../platform/random.js';
+import { hashSecret } from '../platform/secret-hash.js';
+import type { RunInTransaction } from '../platform/transaction.js';
+import type { AccessTokens, IssuedAccessToken } from '../tokens/access-token.js';
+import { newOpaqueToken } from '../tokens/opaque.js';
+import { type RefreshTokenRecord, type Session, type SessionKind, sessionIsLive } from './session.js';
+import type { RefreshTokenStore, SessionStore, UserStore } from './stores.js';
+import { type User, userType } from './user.js';
+
+/** `client_id` of tokens issued by the first-party session API, which has no OAuth client. */
+export const sessionApiClientId = 'tessera';
+
+/** Lifetimes that apply to one session's tokens. */
+export interface TokenPolicy {
+  readonly accessTtl: number;
+  /** Sliding refresh-token lifetime; null: the session gets no refresh token. */
+  readonly refreshTtl: number | null;
+  /** Absolute end of the session. */
+  readonly maxAge: number;
+}
+
+export interface OpenSessionInput {
+  readonly user: User;
+  readonly kind: SessionKind;
+  readonly clientId: string | null;
+  readonly scope: readonly string[];
+  readonly policy: TokenPolicy;
+  readonly amr: readonly string[];
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+export interface IssuedTokens {
+  readonly session: Session;
+  readonly user: User;
+  readonly accessToken: IssuedAccessToken;
+  readonly refreshToken: string | undefined;
+  readonly scope: readonly string[];
+}
+
+export type RefreshFailure = 'invalid' | 'expired' | 'reused';
+
+export class RefreshFailed extends Error {
+  override readonly name = 'RefreshFailed';
+  readonly reason: RefreshFailure;
+  constructor(reason: RefreshFailure) {
+    super(`refresh token is ${reason}`);
+    this.reason = reason;
+  }
+}
+
+/** A refresh asked for a scope the original grant did not include (RFC 6749 §6). */
+export class ScopeNotGranted extends Error {
+  override readonly name = 'ScopeNotGranted';
+}
+
+export interface RefreshInput {
+  /** The OAuth client presenting the token; null for the session API. Tokens are bound to it. */
+  readonly clientId: string | null;
+  readonly policy: TokenPolicy;
+  /** A narrower scope for the new access token (RFC 6749 §6); undefined keeps the original. */
+  readonly scope?: readonly string[];
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+interface SessionStores {
+  readonly sessions: SessionStore;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly users: UserStore;
+  readonly audit: AuditStore;
+}
+
+interface SessionManagerDeps {
+  readonly stores: SessionStores;
+  readonly transaction: RunInTransaction<SessionStores>;
+  readonly accessTokens: AccessTokens;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  readonly audience: string;
+  /** Seconds a rotated refresh token is still honoured. */
+  readonly refreshGrace: number;
+}
+
+type RotationOutcome =
+  | { kind: 'issued'; tokens: IssuedTokens }
+  | { kind: 'reused'; token: RefreshTokenRecord; session: Session };
+
+/**
+ * Sessions and the refresh-token family: the one place where rotation, the grace window and
+ * reuse detection live (STYLE C16). The session API, the refresh_token and password grants and
+ * service-account tokens all go through here.
+ */
+export class SessionManager {
+  readonly #deps: SessionManagerDeps;
+
+  constructor(deps: SessionManagerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Opens a session and issues its first access token (and refresh token, if the policy has one). */
+  async open(input: OpenSessionInput): Promise<IssuedTokens> {
+    const { clock, transaction } = this.#deps;
+    const now = clock.now();
+    const session: Session = {
+      id: randomId(),
+      userId: input.user.id,
+      clientId: input.clientId,
+      kind: input.kind,
+      authTime: now,
+      amr: [...input.amr],
+      createdAt: now,
+      lastActiveAt: now,
+      expiresAt: new Date(now.getTime() + input.policy.maxAge * 1000),
+      endedAt: null,
+      endReason: null,
+      newestAccessJti: null,
+      previousAccessJti: null,
+      accessRotatedAt: null,
+      ip: input.ip,
+      userAgent: input.userAgent,
+    };
+    return transaction(async (stores) => {
+      await stores.sessions.insert(session);
+      const refreshToken =
+        input.policy.refreshTtl === null
+          ? undefined
+          : await this.#insertRefreshToken(
+              stores,
+              session,
+              input.clientId,
+              input.scope,
+              input.policy.refreshTtl,
+              now,
+            );
+      const accessToken = this.#accessToken(input.user, session, input.scope, input.policy.accessTtl);
+      await stores.sessions.recordAccessToken(session.id, accessToken.jti, null, now);
+      return { session, user: input.user, accessToken, refreshToken, scope: input.scope };
+    });
+  }
+
+  /**
+   * Rotates a refresh token. A token rotated less than `refreshGrace` seconds ago still works
+   * (each concurrent caller gets its own valid successor in the same session); presented later,
+   * it is a replay: the whole session is revoked and an audit event written.
+   */
+  async refresh(value: string, input: RefreshInput): Promise<IssuedTokens> {
+    const { transaction, clock } = this.#deps;
+    const now = clock.now();
+    const outcome = await transaction((stores) => this.#rotate(stores, hashSecret(value), input, now));
+    if (outcome.kind === 'issued') return outcome.tokens;
+
+    await transaction(async (stores) => {
+      await this.#endSession(stores, outcome.session.id, 'refresh_token_reuse', now);
+      await this.#deps.audit.record(
+        {
+          type: 'refresh.reuse_detected',
+          outcome: 'failure',
+          actor: input.clientId === null ? null : `client:${input.clientId}`,
+          subject: `session:${outcome.session.id}`,
+          clientId: input.clientId,
+          ip: input.ip,
+          userAgent: input.userAgent,
+          details: { user_id: outcome.session.userId, token_id: outcome.token.id },
+        },
+        stores.audit,
+      );
+    });
+    throw new RefreshFailed('reused');
+  }
+
+  /** Ends a session: its access tokens are refused at once and its refresh tokens are dead. */
+  async end(sessionId: string, reason: string): Promise<boolean> {
+    const now = this.#deps.clock.now();
+    return this.#deps.transaction((stores) => this.#endSession(stores, sessionId, reason, now));
+  }
+
+  /** Ends every session of a user (disabled account, deleted account). */
+  async endAllOfUser(
+    userId: string,
+    reason: string,
+    stores: SessionStores = this.#deps.stores,
+  ): Promise<number> {
+    const now = this.#deps.clock.now();
+    const ended = await stores.sessions.endAllOfUser(userId, now, reason);
+    for (const id of ended) await stores.refreshTokens.revokeSession(id, now);
+    return ended.length;
+  }
+
+  findSession(id: string): Promise<Session | undefined> {
+    return this.#deps.stores.sessions.findById(id);
+  }
+
+  async #rotate(
+    stores: SessionStores,
+    hash: string,
+    input: RefreshInput,
+    now: Date,
+  ): Promise<RotationOutcome> {
+    const token = await stores.refreshTokens.findByHash(hash);
+    if (token === undefined || token.clientId !== input.clientId || token.revokedAt !== null) {
+      throw new RefreshFailed('invalid');
+    }
+    const session = await stores.sessions.findById(token.sessionId);
+    if (session === undefined || !sessionIsLive(session, now)) throw new RefreshFailed('invalid');
+    const user = await stores.users.findById(session.userId);
+    if (user === undefined || user.disabled) throw new RefreshFailed('invalid');
+    if (now.getTime() >= token.expiresAt.getTime() || now.getTime() >= token.absoluteExpiresAt.getTime()) {
+      throw new RefreshFailed('expired');
+    }
+    const scope = input.scope ?? token.scope;
+    const extra = scope.find((s) => !token.scope.includes(s));
+    if (extra !== undefined)
+      throw new ScopeNotGranted(`scope '${extra}' was not granted to this refresh token`);
+    if (input.policy.refreshTtl === null) throw new RefreshFailed('invalid');
+
+    const successor = newOpaqueToken();
+    const successorId = randomId();
+    const won = await stores.refreshTokens.markRotated(token.id, now, successorId);
+    if (!won) {
+      const current = await stores.refreshTokens.findByHash(hash);
+      const rotatedAt = current?.rotatedAt?.getTime() ?? 0;
+      if (now.getTime() - rotatedAt > this.#deps.refreshGrace * 1000)
+        return { kind: 'reused', token, session };
+    }
+    const refreshTtlMs = input.policy.refreshTtl * 1000;
+    await stores.refreshTokens.insert({
+      id: successorId,
+      hash: successor.hash,
+      sessionId: session.id,
+      clientId: token.clientId,
+      scope: token.scope,
+      createdAt: now,
+      expiresAt: new Date(Math.min(now.getTime() + refreshTtlMs, token.absoluteExpiresAt.getTime())),
+      absoluteExpiresAt: token.absoluteExpiresAt,
+      rotatedAt: null,
+      replacedBy: null,
+      revokedAt: null,
+    });
+    const accessToken = this.#accessToken(user, session, scope, input.policy.accessTtl);
+    await stores.sessions.recordAccessToken(session.id, accessToken.jti, session.newestAccessJti, now);
+    return { kind: 'issued', tokens: { session, user, accessToken, refreshToken: successor.value, scope } };
+  }
+
+  async #insertRefreshToken(
+    stores: SessionStores,
+    session: Session,
+    clientId: string | null,
+    scope: readonly string[],
+    ttl: number,
+    now: Date,
+  ): Promise<string> {
+    const token = newOpaqueToken();
+    await stores.refreshTokens.insert({
+      id: randomId(),
+      hash: token.hash,
+      sessionId: session.id,
+      clientId,
+      scope,
+      createdAt: now,
+      expiresAt: new Date(Math.min(now.getTime() + ttl * 1000, session.expiresAt.getTime())),
+      absoluteExpiresAt: session.expiresAt,
+      rotatedAt: null,
+      replacedBy: null,
+      revokedAt: null,
+    });
+    return token.value;
+  }
+
+  async #endSession(stores: SessionStores, sessionId: string, reason: string, now: Date): Promise<boolean> {
+    const ended = await stores.sessions.end(sessionId, now, reason);
+    await stores.refreshTokens.revokeSession(sessionId, now);
+    return ended;
+  }
+
+  #accessToken(user: User, session: Session, scope: readonly string[], ttl: number): IssuedAccessToken {
+    // Never past the session's own end.
+    const remaining = Math.floor((session.expiresAt.getTime() - this.#deps.clock.now().getTime()) / 1000);
+    return this.#deps.accessTokens.issue({
+      subject: user.id,
+      clientId: session.clientId ?? sessionApiClientId,
+      scope,
+      audience: this.#deps.audience,
+      ttlSeconds: Math.max(1, Math.min(ttl, remaining)),
+      extraClaims: { sid: session.id, user_id: user.id, type: userType(user) },
+    });
+  }
+}

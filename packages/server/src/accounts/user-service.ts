@@ -1,0 +1,323 @@
+import type { AuditStore } from '../audit/audit-event.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Actor } from '../clients/client-service.js';
+import type { ScopeStore } from '../clients/stores.js';
+import type { Clock } from '../platform/clock.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors.js';
+import { hashPassword } from '../platform/password-hash.js';
+import { randomId, randomToken } from '../platform/random.js';
+import type { RunInTransaction } from '../platform/transaction.js';
+import { assertAcceptablePassword } from './password-policy.js';
+import type { IssuedTokens, SessionManager } from './sessions.js';
+import type { RefreshTokenStore, SessionStore, UserStore } from './stores.js';
+import type { User } from './user.js';
+
+export interface CreateUserInput {
+  readonly username: string;
+  readonly email?: string;
+  readonly name?: string;
+  readonly isAdmin?: boolean;
+  readonly groups?: readonly string[];
+  readonly permissions?: readonly string[];
+  /** Without one, a password is generated and returned once. */
+  readonly password?: string;
+}
+
+export interface UpdateUserInput {
+  readonly email?: string;
+  readonly name?: string;
+  readonly groups?: readonly string[];
+  readonly permissions?: readonly string[];
+  /** Attributes to set; a null value removes the attribute. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+export interface CreateServiceAccountInput {
+  readonly name: string;
+  readonly scopes?: readonly string[];
+  readonly permissions?: readonly string[];
+}
+
+/** Fields of the session API's user object; a permission may not shadow one (it becomes a boolean there). */
+const reservedNames = new Set([
+  'id',
+  'username',
+  'email',
+  'first_name',
+  'last_name',
+  'is_admin',
+  'groups',
+  'permissions',
+  'type',
+  'user_id',
+]);
+const usernamePattern = /^[A-Za-z0-9_.@+-]{1,150}$/;
+const permissionPattern = /^[A-Za-z_][A-Za-z0-9_:.-]{0,99}$/;
+const attributePattern = /^[A-Za-z_][A-Za-z0-9_:.-]{0,63}$/;
+const maxAttributesBytes = 16_384;
+const maxServiceTokenDays = 365;
+
+type Stores = {
+  users: UserStore;
+  sessions: SessionStore;
+  refreshTokens: RefreshTokenStore;
+  audit: AuditStore;
+};
+
+interface UserServiceDeps {
+  readonly users: UserStore;
+  readonly scopes: ScopeStore;
+  readonly transaction: RunInTransaction<Stores>;
+  readonly sessions: SessionManager;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+}
+
+/** People and service accounts: creation, changes, disabling (which ends their sessions at once). */
+export class UserService {
+  readonly #deps: UserServiceDeps;
+
+  constructor(deps: UserServiceDeps) {
+    this.#deps = deps;
+  }
+
+  async create(
+    input: CreateUserInput,
+    by: Actor,
+  ): Promise<{ user: User; generatedPassword: string | undefined }> {
+    const username = validUsername(input.username);
+    await this.#assertFree(username);
+    const generatedPassword = input.password === undefined ? randomToken(18) : undefined;
+    const password = input.password ?? (generatedPassword as string);
+    assertAcceptablePassword(password, username);
+    const now = this.#deps.clock.now();
+    const [firstName, lastName] = splitName(input.name);
+    const user: User = {
+      id: randomId(),
+      username,
+      email: validEmail(input.email),
+      firstName,
+      lastName,
+      isAdmin: input.isAdmin ?? false,
+      kind: 'user',
+      disabled: false,
+      passwordHash: await hashPassword(password),
+      attributes: {},
+      groups: validGroups(input.groups ?? []),
+      permissions: validPermissions(input.permissions ?? []),
+      scopes: [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.#deps.transaction(async (stores) => {
+      await stores.users.insert(user);
+      await this.#deps.audit.record(
+        { type: 'user.created', ...by, subject: `user:${user.id}`, details: { username } },
+        stores.audit,
+      );
+    });
+    return { user, generatedPassword };
+  }
+
+  async update(username: string, input: UpdateUserInput, by: Actor): Promise<User> {
+    const existing = await this.get(username);
+    const [firstName, lastName] =
+      input.name === undefined ? [existing.firstName, existing.lastName] : splitName(input.name);
+    const user: User = {
+      ...existing,
+      email: input.email === undefined ? existing.email : validEmail(input.email),
+      firstName,
+      lastName,
+      groups: input.groups === undefined ? existing.groups : validGroups(input.groups),
+      permissions:
+        input.permissions === undefined ? existing.permissions : validPermissions(input.permissions),
+      attributes:
+        input.attributes === undefined
+          ? existing.attributes
+          : mergeAttributes(existing.attributes, input.attributes),
+      updatedAt: this.#deps.clock.now(),
+    };
+    await this.#deps.transaction(async (stores) => {
+      await stores.users.update(user);
+      await this.#deps.audit.record(
+        { type: 'user.updated', ...by, subject: `user:${user.id}` },
+        stores.audit,
+      );
+    });
+    return user;
+  }
+
+  /** Disabling ends every session of the account: its tokens are refused at once. */
+  async setDisabled(username: string, disabled: boolean, by: Actor): Promise<User> {
+    const existing = await this.get(username);
+    const user: User = { ...existing, disabled, updatedAt: this.#deps.clock.now() };
+    await this.#deps.transaction(async (stores) => {
+      await stores.users.update(user);
+      if (disabled) await this.#deps.sessions.endAllOfUser(user.id, 'account_disabled', stores);
+      const type = disabled ? 'user.disabled' : 'user.enabled';
+      await this.#deps.audit.record({ type, ...by, subject: subjectOf(user) }, stores.audit);
+    });
+    return user;
+  }
+
+  async delete(username: string, by: Actor): Promise<User> {
+    const user = await this.get(username);
+    await this.#deps.transaction(async (stores) => {
+      await stores.users.delete(user.id);
+      await this.#deps.audit.record(
+        { type: 'user.deleted', ...by, subject: subjectOf(user), details: { username: user.username } },
+        stores.audit,
+      );
+    });
+    return user;
+  }
+
+  async get(username: string): Promise<User> {
+    const user = await this.#deps.users.findByUsername(username);
+    if (user === undefined) throw new NotFoundError(`no user named '${username}'`);
+    return user;
+  }
+
+  list(kind: User['kind'] = 'user'): Promise<User[]> {
+    return this.#deps.users.list(kind);
+  }
+
+  async createServiceAccount(input: CreateServiceAccountInput, by: Actor): Promise<User> {
+    const username = validUsername(input.name);
+    await this.#assertFree(username);
+    const scopes = [...new Set(input.scopes ?? [])];
+    for (const scope of scopes) {
+      if ((await this.#deps.scopes.findByName(scope)) === undefined) {
+        throw new InvalidInputError(
+          `unknown scope '${scope}'; create it first with \`tessera scope create ${scope}\``,
+        );
+      }
+    }
+    const now = this.#deps.clock.now();
+    const account: User = {
+      id: randomId(),
+      username,
+      email: null,
+      firstName: '',
+      lastName: '',
+      isAdmin: false,
+      kind: 'service',
+      disabled: false,
+      passwordHash: null,
+      attributes: {},
+      groups: [],
+      permissions: validPermissions(input.permissions ?? []),
+      scopes,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.#deps.transaction(async (stores) => {
+      await stores.users.insert(account);
+      await this.#deps.audit.record(
+        { type: 'service_account.created', ...by, subject: subjectOf(account), details: { name: username } },
+        stores.audit,
+      );
+    });
+    return account;
+  }
+
+  /** A long-lived access token for a service account, in a session of its own. */
+  async issueServiceToken(name: string, days: number, by: Actor): Promise<IssuedTokens> {
+    if (!Number.isInteger(days) || days < 1 || days > maxServiceTokenDays) {
+      throw new InvalidInputError(`--days must be a whole number from 1 to ${maxServiceTokenDays}`);
+    }
+    const account = await this.get(name);
+    if (account.kind !== 'service') throw new InvalidInputError(`'${name}' is not a service account`);
+    if (account.disabled) throw new InvalidInputError(`service account '${name}' is disabled`);
+    const lifetime = days * 86_400;
+    const issued = await this.#deps.sessions.open({
+      user: account,
+      kind: 'service',
+      clientId: null,
+      scope: account.scopes,
+      policy: { accessTtl: lifetime, refreshTtl: null, maxAge: lifetime },
+      amr: [],
+      ip: by.ip ?? null,
+      userAgent: by.userAgent ?? null,
+    });
+    await this.#deps.audit.record({
+      type: 'service_account.token_issued',
+      ...by,
+      subject: subjectOf(account),
+      details: { session_id: issued.session.id, days },
+    });
+    return issued;
+  }
+
+  async #assertFree(username: string): Promise<void> {
+    if ((await this.#deps.users.findByUsername(username)) !== undefined) {
+      throw new ConflictError(`the name '${username}' is taken`);
+    }
+  }
+}
+
+/** Audit subject: service accounts are named as such in every event. */
+export function subjectOf(user: User): string {
+  return `${user.kind === 'service' ? 'service' : 'user'}:${user.id}`;
+}
+
+function validUsername(value: string): string {
+  const username = value.normalize('NFC');
+  if (!usernamePattern.test(username)) {
+    throw new InvalidInputError('a username is 1 to 150 letters, digits or the characters _ . @ + -');
+  }
+  return username;
+}
+
+function validEmail(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null;
+  if (value.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(value))
+    throw new InvalidInputError(`'${value}' is not an email address`);
+  return value;
+}
+
+function splitName(name: string | undefined): [string, string] {
+  const trimmed = (name ?? '').trim();
+  if (trimmed.length > 300) throw new InvalidInputError('--name must be at most 300 characters');
+  const space = trimmed.indexOf(' ');
+  return space === -1 ? [trimmed, ''] : [trimmed.slice(0, space), trimmed.slice(space + 1).trim()];
+}
+
+function validGroups(groups: readonly string[]): string[] {
+  for (const group of groups) {
+    if (group.trim() === '' || group.length > 100 || /[\x00-\x1f]/.test(group)) {
+      throw new InvalidInputError(`'${group}' is not a valid group name`);
+    }
+  }
+  return [...new Set(groups)];
+}
+
+function validPermissions(permissions: readonly string[]): string[] {
+  for (const permission of permissions) {
+    if (!permissionPattern.test(permission))
+      throw new InvalidInputError(`'${permission}' is not a valid permission name`);
+    if (reservedNames.has(permission)) {
+      throw new InvalidInputError(
+        `the permission '${permission}' would collide with the user field of that name`,
+      );
+    }
+  }
+  return [...new Set(permissions)];
+}
+
+function mergeAttributes(
+  existing: Readonly<Record<string, unknown>>,
+  changes: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...existing };
+  for (const [key, value] of Object.entries(changes)) {
+    if (!attributePattern.test(key) || key === '__proto__' || key === 'constructor')
+      throw new InvalidInputError(`'${key}' is not a valid attribute name`);
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  if (Buffer.byteLength(JSON.stringify(merged), 'utf8') > maxAttributesBytes) {
+    throw new InvalidInputError(`attributes may take at most ${maxAttributesBytes} bytes of JSON`);
+  }
+  return merged;
+}

@@ -1,0 +1,61 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { badRequest, SessionApiError } from '../session-api/errors.js';
+
+/**
+ * The one place an error on the session API becomes HTTP: the envelope
+ * `{"errors":[{"message", "extensions":{"code"}}]}`. Anything unexpected is logged and answered
+ * as a bare 500 with no detail.
+ */
+export function sendSessionError(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const known = toSessionError(error);
+  if (known === undefined) {
+    request.log.error({ err: error }, 'unhandled error');
+    reply
+      .status(500)
+      .header('cache-control', 'no-store')
+      .send(envelope('Internal server error', 'INTERNAL_SERVER_ERROR'));
+    return;
+  }
+  reply
+    .status(known.status)
+    .headers({ ...known.headers, 'cache-control': 'no-store' })
+    .send(envelope(known.message, known.code));
+}
+
+export function envelope(message: string, code: string) {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
+function toSessionError(error: FastifyError | Error): SessionApiError | undefined {
+  if (error instanceof SessionApiError) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation !== undefined) {
+    const first = fastifyError.validation[0];
+    if (first?.keyword === 'required') {
+      return badRequest(
+        `Missing required field: ${String((first.params as { missingProperty?: unknown }).missingProperty)}`,
+      );
+    }
+    const field = first?.instancePath.replace(/^\//, '') ?? '';
+    return badRequest(
+      field === '' ? 'The request body must be a JSON object' : `Field '${field}' must be a string`,
+    );
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return badRequest('Unsupported content type; send application/json');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new SessionApiError('BAD_REQUEST', 'Request body is too large', 413);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return badRequest('Request body is not valid JSON');
+  }
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500)
+    return new SessionApiError('BAD_REQUEST', 'Bad request', status);
+  return undefined;
+}

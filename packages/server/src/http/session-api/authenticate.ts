@@ -1,0 +1,24 @@
+import type { FastifyRequest } from 'fastify';
+import type { CheckedAccessToken } from '../../oauth/access-token-check.js';
+import type { Services } from '../../services.js';
+import { AccessTokenError } from '../../tokens/access-token.js';
+import { bearerToken } from './credentials.js';
+import { authenticationRequired, invalidToken, tokenExpired } from './errors.js';
+
+/** The caller's access token, checked; the session API's 401s in the exact words clients expect. */
+export async function authenticateUser(
+  request: FastifyRequest,
+  services: Services,
+): Promise<CheckedAccessToken & { user: NonNullable<CheckedAccessToken['user']>; token: string }> {
+  const token = bearerToken(request);
+  if (token === undefined) throw authenticationRequired();
+  try {
+    const checked = await services.accessTokenCheck.check(token);
+    if (checked.user === undefined) throw invalidToken();
+    return { ...checked, user: checked.user, token };
+  } catch (error) {
+    if (error instanceof AccessTokenError)
+      throw error.problem === 'expired' ? tokenExpired() : invalidToken();
+    throw error;
+  }
+}

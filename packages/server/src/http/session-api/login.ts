@@ -1,0 +1,75 @@
+import { Type } from 'typebox';
+import { AccountDisabled, InvalidCredentials } from '../../accounts/authentication.js';
+import type { Services } from '../../services.js';
+import { oauthBodyTypes } from '../schemas/oauth.js';
+import { sessionErrorResponses } from '../schemas/session-api.js';
+import type { App } from '../types.js';
+import { setRefreshCookie } from './credentials.js';
+import { accountDisabled, invalidCredentials } from './errors.js';
+import { userObject, userObjectSchema } from './user-object.js';
+
+const loginRequest = Type.Object({ username: Type.String(), password: Type.String() });
+const loginResponse = Type.Object({
+  user: userObjectSchema,
+  access_token: Type.String(),
+  refresh_token: Type.String(),
+});
+
+/** POST /login: username and password in, a session's first tokens out (and the refresh cookie). */
+export function loginRoute(app: App, services: Services): void {
+  const { config } = services;
+  app.post(
+    '/login',
+    {
+      schema: {
+        summary: 'Sign in with username and password',
+        tags: ['session'],
+        consumes: oauthBodyTypes,
+        body: loginRequest,
+        response: { 200: loginResponse, ...sessionErrorResponses },
+      },
+    },
+    async function login(request, reply) {
+      const { username, password } = request.body;
+      const context = { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
+      let user: Awaited<ReturnType<typeof services.authenticator.authenticate>>;
+      try {
+        user = await services.authenticator.authenticate(username, password);
+      } catch (error) {
+        if (!(error instanceof InvalidCredentials || error instanceof AccountDisabled)) throw error;
+        const disabled = error instanceof AccountDisabled;
+        await services.audit.record({
+          type: 'login.failed',
+          outcome: 'failure',
+          subject: disabled ? `user:${error.user.id}` : null,
+          ...context,
+          details: { reason: disabled ? 'account_disabled' : 'invalid_credentials' },
+        });
+        throw disabled ? accountDisabled() : invalidCredentials();
+      }
+      const issued = await services.sessions.open({
+        user,
+        kind: 'api',
+        clientId: null,
+        scope: [],
+        policy: {
+          accessTtl: config.sessionAccessTtl,
+          refreshTtl: config.sessionRefreshTtl,
+          maxAge: config.sessionMaxAge,
+        },
+        amr: ['pwd'],
+        ...context,
+      });
+      await services.audit.record({
+        type: 'login.succeeded',
+        actor: `user:${user.id}`,
+        subject: `session:${issued.session.id}`,
+        ...context,
+      });
+      const refreshToken = issued.refreshToken as string;
+      setRefreshCookie(reply, config, refreshToken, config.sessionRefreshTtl);
+      reply.header('cache-control', 'no-store');
+      return { user: userObject(user), access_token: issued.accessToken.token, refresh_token: refreshToken };
+    },
+  );
+}

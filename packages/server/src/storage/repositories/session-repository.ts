@@ -1,0 +1,118 @@
+import type { Kysely } from 'kysely';
+import type { Session, SessionKind } from '../../accounts/session.js';
+import type { SessionStore } from '../../accounts/stores.js';
+import type { Database, SessionRow } from '../schema.js';
+import { fromJson, fromMs, fromMsOrNull, toJson, toMs, toMsOrNull } from './json.js';
+
+export function sessionRepository(db: Kysely<Database>): SessionStore {
+  return {
+    async insert(session) {
+      await db
+        .insertInto('sessions')
+        .values({
+          id: session.id,
+          user_id: session.userId,
+          client_id: session.clientId,
+          kind: session.kind,
+          auth_time: toMs(session.authTime),
+          amr: toJson(session.amr),
+          created_at: toMs(session.createdAt),
+          last_active_at: toMs(session.lastActiveAt),
+          expires_at: toMs(session.expiresAt),
+          ended_at: toMsOrNull(session.endedAt),
+          end_reason: session.endReason,
+          newest_access_jti: session.newestAccessJti,
+          previous_access_jti: session.previousAccessJti,
+          access_rotated_at: toMsOrNull(session.accessRotatedAt),
+          ip: session.ip,
+          user_agent: session.userAgent,
+        })
+        .execute();
+    },
+    async findById(id) {
+      const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : fromRow(row);
+    },
+    async end(id, at, reason) {
+      const result = await db
+        .updateTable('sessions')
+        .set({ ended_at: toMs(at), end_reason: reason })
+        .where('id', '=', id)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async endAllOfUser(userId, at, reason) {
+      const open = await db
+        .selectFrom('sessions')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('ended_at', 'is', null)
+        .execute();
+      if (open.length === 0) return [];
+      await db
+        .updateTable('sessions')
+        .set({ ended_at: toMs(at), end_reason: reason })
+        .where('user_id', '=', userId)
+        .where('ended_at', 'is', null)
+        .execute();
+      return open.map((s) => s.id);
+    },
+    async recordAccessToken(id, jti, previousJti, at) {
+      await db
+        .updateTable('sessions')
+        .set({
+          newest_access_jti: jti,
+          previous_access_jti: previousJti,
+          access_rotated_at: toMs(at),
+          last_active_at: toMs(at),
+        })
+        .where('id', '=', id)
+        .execute();
+    },
+    async touch(id, at) {
+      await db
+        .updateTable('sessions')
+        .set({ last_active_at: toMs(at) })
+        .where('id', '=', id)
+        .execute();
+    },
+    async latestExpiry(kind) {
+      const row = await db
+        .selectFrom('sessions')
+        .select((eb) => eb.fn.max('expires_at').as('latest'))
+        .where('kind', '=', kind)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      return row?.latest === null || row?.latest === undefined ? undefined : fromMs(Number(row.latest));
+    },
+    async deleteExpired(before) {
+      const result = await db
+        .deleteFrom('sessions')
+        .where('expires_at', '<', toMs(before))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+function fromRow(row: SessionRow): Session {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    clientId: row.client_id,
+    kind: row.kind as SessionKind,
+    authTime: fromMs(row.auth_time),
+    amr: fromJson<string[]>(row.amr),
+    createdAt: fromMs(row.created_at),
+    lastActiveAt: fromMs(row.last_active_at),
+    expiresAt: fromMs(row.expires_at),
+    endedAt: fromMsOrNull(row.ended_at),
+    endReason: row.end_reason,
+    newestAccessJti: row.newest_access_jti,
+    previousAccessJti: row.previous_access_jti,
+    accessRotatedAt: fromMsOrNull(row.access_rotated_at),
+    ip: row.ip,
+    userAgent: row.user_agent,
+  };
+}
