@@ -136,7 +136,7 @@ export class SessionManager {
               input.policy.refreshTtl,
               now,
             );
-      const accessToken = this.#accessToken(input.user, session, input.scope, input.policy.accessTtl);
+      const accessToken = this.#accessToken(input.user, session, input.scope, input.policy.accessTtl, now);
       await stores.sessions.recordAccessToken(session.id, accessToken.jti, null, now);
       return { session, user: input.user, accessToken, refreshToken, scope: input.scope };
     });
@@ -240,7 +240,7 @@ export class SessionManager {
       replacedBy: null,
       revokedAt: null,
     });
-    const accessToken = this.#accessToken(user, session, scope, input.policy.accessTtl);
+    const accessToken = this.#accessToken(user, session, scope, input.policy.accessTtl, now);
     await stores.sessions.recordAccessToken(session.id, accessToken.jti, session.newestAccessJti, now);
     return { kind: 'issued', tokens: { session, user, accessToken, refreshToken: successor.value, scope } };
   }
@@ -276,9 +276,15 @@ export class SessionManager {
     return ended;
   }
 
-  #accessToken(user: User, session: Session, scope: readonly string[], ttl: number): IssuedAccessToken {
+  #accessToken(
+    user: User,
+    session: Session,
+    scope: readonly string[],
+    ttl: number,
+    now: Date,
+  ): IssuedAccessToken {
     // Never past the session's own end.
-    const remaining = Math.floor((session.expiresAt.getTime() - this.#deps.clock.now().getTime()) / 1000);
+    const remaining = Math.floor((session.expiresAt.getTime() - now.getTime()) / 1000);
     return this.#deps.accessTokens.issue({
       subject: user.id,
       clientId: session.clientId ?? sessionApiClientId,

@@ -285,7 +285,7 @@ function splitName(name: string | undefined): [string, string] {
 
 function validGroups(groups: readonly string[]): string[] {
   for (const group of groups) {
-    if (group.trim() === '' || group.length > 100 || /[\x00-\x1f]/.test(group)) {
+    if (group.trim() === '' || group.length > 100 || hasControlCharacter(group)) {
       throw new InvalidInputError(`'${group}' is not a valid group name`);
     }
   }
@@ -320,4 +320,8 @@ function mergeAttributes(
     throw new InvalidInputError(`attributes may take at most ${maxAttributesBytes} bytes of JSON`);
   }
   return merged;
+}
+
+function hasControlCharacter(value: string): boolean {
+  return [...value].some((c) => (c.codePointAt(0) ?? 0) < 0x20 || c === '\u007f');
 }

@@ -4,19 +4,25 @@ import { version } from '../http/app.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors.js';
 import { migrateToLatest, openDatabase } from '../storage/database.js';
 import { parse } from './args.js';
+import { auditCommand, auditUsage } from './audit.js';
 import { clientCommand, clientUsage } from './client.js';
 import { asStartupError, type CliContext, print, UsageError } from './context.js';
 import { keysCommand, keysUsage } from './keys.js';
 import { scopeCommand, scopeUsage } from './scope.js';
 import { serveCommand } from './serve.js';
+import { serviceAccountCommand, serviceAccountUsage } from './service-account.js';
+import { userCommand, userUsage } from './user.js';
 
 const usage = `Usage: tessera <command> [options]   (add --json for machine-readable output)
 
 tessera serve                 run the server (what \`npm start\` does)
 tessera migrate               apply database migrations and exit
+${userUsage}
+${serviceAccountUsage}
 ${clientUsage}
 ${scopeUsage}
 ${keysUsage}
+${auditUsage}
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -29,12 +35,18 @@ export async function runCli(ctx: CliContext): Promise<number> {
         return await serveCommand(ctx, args);
       case 'migrate':
         return await migrate(ctx, args);
+      case 'user':
+        return await userCommand(ctx, args);
+      case 'service-account':
+        return await serviceAccountCommand(ctx, args);
       case 'client':
         return await clientCommand(ctx, args);
       case 'scope':
         return await scopeCommand(ctx, args);
       case 'keys':
         return await keysCommand(ctx, args);
+      case 'audit':
+        return await auditCommand(ctx, args);
       case 'help':
       case '--help':
       case '-h':
@@ -59,7 +71,7 @@ async function migrate(ctx: CliContext, args: readonly string[]): Promise<number
   const database = openDatabase(config.database);
   let applied: string[];
   try {
-    applied = await migrateToLatest(database.db);
+    applied = await migrateToLatest(database.db, database.schema);
   } catch (error) {
     throw asStartupError(error);
   } finally {

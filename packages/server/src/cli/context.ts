@@ -14,6 +14,8 @@ export interface CliContext {
   readonly stdout: Writable;
   readonly stderr: Writable;
   readonly stdin: Readable;
+  /** Ends long-running commands (`audit tail --follow`) like SIGINT would; tests use it. */
+  readonly signal?: AbortSignal;
 }
 
 /** A mistake in how the command was called: printed with a hint, exit code 2. */

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/config.js';
 import { migrations } from './migrations/index.js';
@@ -71,14 +71,21 @@ function searchPathOf(url: string): string | undefined {
 
 /** Applies every pending migration; concurrent starts are serialised by Kysely's migration lock. */
 export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<string[]> {
+  const migrationTableSchema = schema ?? (await currentPostgresSchema(db));
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     // Kysely looks its bookkeeping tables up by name across schemas; naming ours keeps several
     // Tessera schemas in one database (tests, tenants) from seeing each other's.
-    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+    ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+async function currentPostgresSchema(db: Kysely<Database>): Promise<string | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema;
 }
