@@ -6,7 +6,13 @@ import { SignJWT } from 'jose';
 
 const seconds = Number(process.argv[2] ?? 3);
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const payload = { iss: 'http://localhost:8080', sub: 'client', aud: 'http://localhost:8080', client_id: 'client', scope: 'read:agents' };
+const payload = {
+  iss: 'http://localhost:8080',
+  sub: 'client',
+  aud: 'http://localhost:8080',
+  client_id: 'client',
+  scope: 'read:agents',
+};
 const encode = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 function nodeCrypto() {
@@ -34,7 +40,9 @@ async function measure(name, fn) {
     runs.push(count / ((performance.now() - start) / 1000));
   }
   runs.sort((a, b) => a - b);
-  console.log(`${name.padEnd(12)} ${Math.round(runs[1])} signatures/s  [${Math.round(runs[0])}–${Math.round(runs[2])}]`);
+  console.log(
+    `${name.padEnd(12)} ${Math.round(runs[1])} signatures/s  [${Math.round(runs[0])}–${Math.round(runs[2])}]`,
+  );
   return runs[1];
 }
 
