@@ -178,6 +178,18 @@ export class SessionManager {
     return this.#deps.transaction((stores) => this.#endSession(stores, sessionId, reason, now));
   }
 
+  /**
+   * RFC 7009 for a refresh token: ends its whole session, so the access tokens of the same grant
+   * stop too (§2.1 "SHOULD"). 'foreign' when the token belongs to another client.
+   */
+  async revokeRefreshToken(value: string, clientId: string): Promise<'revoked' | 'unknown' | 'foreign'> {
+    const token = await this.#deps.stores.refreshTokens.findByHash(hashSecret(value));
+    if (token === undefined) return 'unknown';
+    if (token.clientId !== clientId) return 'foreign';
+    await this.end(token.sessionId, 'refresh_token_revoked');
+    return 'revoked';
+  }
+
   /** Ends every session of a user (disabled account, deleted account). */
   async endAllOfUser(
     userId: string,

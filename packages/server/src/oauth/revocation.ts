@@ -1,3 +1,4 @@
+import type { SessionManager } from '../accounts/sessions.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Client } from '../clients/client.js';
 import { AccessTokenError, type AccessTokens } from '../tokens/access-token.js';
@@ -15,6 +16,7 @@ export interface RevocationDeps {
   readonly accessTokens: AccessTokens;
   readonly revocations: RevocationList;
   readonly audit: AuditLog;
+  readonly sessions: SessionManager;
 }
 
 /**
@@ -23,6 +25,8 @@ export interface RevocationDeps {
  * (§2.1). A JWT access token is revoked by its `jti` until it would have expired anyway.
  */
 export async function revokeToken(request: RevocationRequest, deps: RevocationDeps): Promise<void> {
+  // A JWT has dots; a refresh token is one base64url run. The hint only orders the lookups (§2.1).
+  if (!request.token.includes('.')) return revokeRefreshToken(request, deps);
   let claims: Awaited<ReturnType<AccessTokens['verify']>>;
   try {
     claims = await deps.accessTokens.verify(request.token);
@@ -42,5 +46,20 @@ export async function revokeToken(request: RevocationRequest, deps: RevocationDe
     ip: request.ip,
     userAgent: request.userAgent,
     details: { token_type: 'access_token' },
+  });
+}
+
+async function revokeRefreshToken(request: RevocationRequest, deps: RevocationDeps): Promise<void> {
+  const outcome = await deps.sessions.revokeRefreshToken(request.token, request.client.id);
+  if (outcome === 'foreign') throw new InvalidRequest('the token was not issued to this client');
+  if (outcome === 'unknown') return;
+  await deps.audit.record({
+    type: 'token.revoked',
+    actor: `client:${request.client.id}`,
+    subject: 'refresh_token',
+    clientId: request.client.id,
+    ip: request.ip,
+    userAgent: request.userAgent,
+    details: { token_type: 'refresh_token' },
   });
 }

@@ -225,3 +225,61 @@ describeEachDialect('service accounts over HTTP', (dialect) => {
     expect(response.statusCode).toBe(401);
   });
 });
+
+describeEachDialect('revoking a refresh token (RFC 7009)', (dialect) => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer(dialect);
+  });
+  afterEach(() => server.close());
+
+  it('ends the grant: the refresh token and the access tokens of its session stop working', async () => {
+    await createPerson(server.services, { username: 'alice' });
+    const client = await server.services.clients.create(
+      { name: 'cli', type: 'confidential', grantTypes: ['password', 'refresh_token'] },
+      { actor: 'test' },
+    );
+    const auth = { ...formHeaders, authorization: basic(client.client.id, client.secret as string) };
+    const issued = (
+      await server.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        headers: auth,
+        payload: form({ grant_type: 'password', username: 'alice', password: 'correct horse battery' }),
+      })
+    ).json();
+    const other = await server.services.clients.create(
+      { name: 'other', type: 'confidential' },
+      { actor: 'test' },
+    );
+    const foreign = await server.app.inject({
+      method: 'POST',
+      url: '/oauth/revoke',
+      headers: { ...formHeaders, authorization: basic(other.client.id, other.secret as string) },
+      payload: form({ token: issued.refresh_token, token_type_hint: 'refresh_token' }),
+    });
+    expect(foreign.statusCode).toBe(400);
+
+    const revoked = await server.app.inject({
+      method: 'POST',
+      url: '/oauth/revoke',
+      headers: auth,
+      payload: form({ token: issued.refresh_token }),
+    });
+    expect(revoked.statusCode).toBe(200);
+    const refreshed = await server.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: auth,
+      payload: form({ grant_type: 'refresh_token', refresh_token: issued.refresh_token }),
+    });
+    expect(refreshed.json().error).toBe('invalid_grant');
+    const introspection = await server.app.inject({
+      method: 'POST',
+      url: '/oauth/introspect',
+      headers: auth,
+      payload: form({ token: issued.access_token }),
+    });
+    expect(introspection.json()).toEqual({ active: false });
+  });
+});
