@@ -13,17 +13,21 @@ import { KeyManager } from './keys/key-manager.js';
 import { loadMasterSecret } from './keys/master-secret.js';
 import type { KeyUse } from './keys/signing-key.js';
 import { AccessTokenCheck } from './oauth/access-token-check.js';
+import { authorizationCodeGrant } from './oauth/grants/authorization-code.js';
 import { clientCredentialsGrant } from './oauth/grants/client-credentials.js';
 import { passwordGrant } from './oauth/grants/password.js';
 import { refreshTokenGrant } from './oauth/grants/refresh-token.js';
 import { GrantRegistry } from './oauth/grants/registry.js';
+import { userinfoClaims } from './oauth/userinfo.js';
 import { type Clock, systemClock } from './platform/clock.js';
+import { CookieSigner } from './platform/cookie-signer.js';
 import type { Logger } from './platform/logger.js';
 import { connectRedis } from './platform/redis.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './storage/database.js';
 import { createStores, type Stores, transactionRunner } from './storage/repositories/index.js';
 import { AccessTokens } from './tokens/access-token.js';
 import { DatabaseRevocationList } from './tokens/database-revocation-list.js';
+import { IdTokens } from './tokens/id-token.js';
 import { RedisRevocationList } from './tokens/redis-revocation-list.js';
 import type { RevocationList } from './tokens/revocation-list.js';
 
@@ -44,6 +48,8 @@ export interface Services {
   readonly sessions: SessionManager;
   readonly users: UserService;
   readonly authenticator: PasswordAuthenticator;
+  readonly idTokens: IdTokens;
+  readonly cookies: CookieSigner;
   readonly revocations: RevocationList;
   readonly grants: GrantRegistry;
   readonly redis: Redis | undefined;
@@ -135,7 +141,27 @@ export function createServices(options: ServiceOptions): Services {
     refreshTokenTtl: config.refreshTokenTtl,
     sessionMaxAge: config.sessionMaxAge,
   };
+  const idTokens = new IdTokens(keys, clock, config.issuer, config.idTokenTtl);
   const grants = new GrantRegistry([
+    authorizationCodeGrant({
+      codes: stores.authorizationCodes,
+      users: stores.users,
+      sessions,
+      idTokens,
+      audit,
+      clock,
+      ...oauthLifetimes,
+      idTokenClaims: async (userId, scope, claimsRequest) => {
+        const user = await stores.users.findById(userId);
+        if (user === undefined) return {};
+        const {
+          sub: _sub,
+          scope: _scope,
+          ...released
+        } = userinfoClaims(user, scope, await stores.scopes.list());
+        return requestedIdTokenClaims(released, claimsRequest);
+      },
+    }),
     clientCredentialsGrant({ accessTokens, audience: config.audience, defaultTtl: config.accessTokenTtl }),
     passwordGrant({ authenticator, sessions, audit, ...oauthLifetimes }),
     refreshTokenGrant({ sessions, ...oauthLifetimes }),
@@ -164,6 +190,8 @@ export function createServices(options: ServiceOptions): Services {
     sessions,
     users,
     authenticator,
+    idTokens,
+    cookies: new CookieSigner(masterSecret.value),
     revocations,
     grants,
     redis,
@@ -233,4 +261,22 @@ export async function prepareStorage(services: Services): Promise<void> {
 export async function bootstrap(services: Services): Promise<AdminBootstrapResult> {
   await prepareStorage(services);
   return ensureAdminUser(services.stores.users, services.clock, services.config.adminPassword);
+}
+
+/**
+ * OIDC Core §5.5: of the claims the `claims` parameter asks for in the ID token, those the
+ * granted scopes release. A claim is never released without its scope.
+ */
+function requestedIdTokenClaims(
+  released: Record<string, unknown>,
+  claimsRequest: string | null,
+): Record<string, unknown> {
+  if (claimsRequest === null) return {};
+  const requested = (JSON.parse(claimsRequest) as { id_token?: unknown }).id_token;
+  if (requested === null || typeof requested !== 'object') return {};
+  return Object.fromEntries(
+    Object.keys(requested)
+      .filter((name) => Object.hasOwn(released, name))
+      .map((name) => [name, released[name]]),
+  );
 }

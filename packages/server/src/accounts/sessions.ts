@@ -178,6 +178,58 @@ export class SessionManager {
     return this.#deps.transaction((stores) => this.#endSession(stores, sessionId, reason, now));
   }
 
+  /** A sign-in in the browser: a session without tokens, named by the signed session cookie. */
+  async openBrowserSession(
+    user: User,
+    maxAge: number,
+    ip: string | null,
+    userAgent: string | null,
+  ): Promise<Session> {
+    const now = this.#deps.clock.now();
+    const session: Session = {
+      id: randomId(),
+      userId: user.id,
+      clientId: null,
+      kind: 'browser',
+      authTime: now,
+      amr: ['pwd'],
+      createdAt: now,
+      lastActiveAt: now,
+      expiresAt: new Date(now.getTime() + maxAge * 1000),
+      endedAt: null,
+      endReason: null,
+      newestAccessJti: null,
+      previousAccessJti: null,
+      accessRotatedAt: null,
+      ip,
+      userAgent,
+    };
+    await this.#deps.stores.sessions.insert(session);
+    return session;
+  }
+
+  /**
+   * The live browser session with this id and its user, or undefined: ended, past its absolute
+   * end, idle for longer than `idleTimeout`, or its user disabled. Using it marks it active.
+   */
+  async resumeBrowserSession(
+    id: string,
+    idleTimeout: number,
+  ): Promise<{ session: Session; user: User } | undefined> {
+    const { stores, clock } = this.#deps;
+    const now = clock.now();
+    const session = await stores.sessions.findById(id);
+    if (session === undefined || session.kind !== 'browser' || !sessionIsLive(session, now)) return undefined;
+    if (now.getTime() - session.lastActiveAt.getTime() > idleTimeout * 1000) {
+      await this.end(session.id, 'idle_timeout');
+      return undefined;
+    }
+    const user = await stores.users.findById(session.userId);
+    if (user === undefined || user.disabled) return undefined;
+    await stores.sessions.touch(session.id, now);
+    return { session, user };
+  }
+
   /**
    * RFC 7009 for a refresh token: ends its whole session, so the access tokens of the same grant
    * stop too (§2.1 "SHOULD"). 'foreign' when the token belongs to another client.

@@ -36,6 +36,8 @@ export interface Config {
   readonly refreshTokenTtl: number;
   /** No session outlives this (s), however often it is refreshed. */
   readonly sessionMaxAge: number;
+  /** A browser session unused this long (s) is over. */
+  readonly browserIdleTimeout: number;
   /** Seconds during which a just-rotated refresh token is still honoured (concurrent refreshes). */
   readonly refreshGrace: number;
   readonly bodyLimit: number;
@@ -69,6 +71,8 @@ export const settings = {
     'absolute cap on a session in seconds, however often refreshed (default 7776000: 90 days)',
   TESSERA_REFRESH_GRACE:
     'seconds a rotated refresh token still works, for concurrent refreshes (default 10; 0 allowed)',
+  TESSERA_BROWSER_IDLE_TIMEOUT:
+    'seconds of inactivity after which a browser sign-in session ends (default 43200: 12 hours)',
   TESSERA_BODY_LIMIT: 'largest request body in bytes (default 65536)',
   TESSERA_CLIENT_CACHE_TTL:
     'seconds a client lookup is cached; changes made by the CLI reach a running server within it (default 5)',
@@ -149,6 +153,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       'TESSERA_SESSION_MAX_AGE',
       get('TESSERA_SESSION_MAX_AGE'),
       7_776_000,
+      60,
+      31_536_000,
+    ),
+    browserIdleTimeout: integer(
+      'TESSERA_BROWSER_IDLE_TIMEOUT',
+      get('TESSERA_BROWSER_IDLE_TIMEOUT'),
+      43_200,
       60,
       31_536_000,
     ),

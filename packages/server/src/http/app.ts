@@ -5,13 +5,20 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { Type } from 'typebox';
 import type { Services } from '../services.js';
 import { sendOAuthError } from './errors/oauth-error-response.js';
+import { sendPageError } from './errors/page-error.js';
 import { sendSessionError } from './errors/session-error-response.js';
+import { authorizeRoute } from './oauth/authorize.js';
 import { discoveryRoutes } from './oauth/discovery.js';
 import { introspectRoute } from './oauth/introspect.js';
 import { jwksRoute } from './oauth/jwks.js';
+import { logoutRoutes } from './oauth/logout.js';
 import { revokeRoute } from './oauth/revoke.js';
 import { tokenRoute } from './oauth/token.js';
-import { normalizeOAuthParameters, useOAuthBodyParsers } from './plugins/form-body.js';
+import { userinfoRoutes } from './oauth/userinfo.js';
+import { assetRoutes } from './pages/assets.js';
+import { consentRoutes } from './pages/consent.js';
+import { signinRoutes } from './pages/signin.js';
+import { normalizeOAuthParameters, useFormParser, useOAuthBodyParsers } from './plugins/form-body.js';
 import { requestLog } from './plugins/request-log.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { loginRoute } from './session-api/login.js';
@@ -61,6 +68,19 @@ export async function buildApp(services: Services): Promise<App> {
     tokenRoute(scope, services);
     introspectRoute(scope, services);
     revokeRoute(scope, services);
+    userinfoRoutes(scope, services);
+  });
+
+  // The browser flow: HTML pages, form posts, errors shown as pages.
+  await app.register(async function browserPages(scope: App) {
+    scope.removeAllContentTypeParsers();
+    useFormParser(scope, config.bodyLimit);
+    scope.setErrorHandler(sendPageError);
+    authorizeRoute(scope, services);
+    signinRoutes(scope, services);
+    consentRoutes(scope, services);
+    logoutRoutes(scope, services);
+    assetRoutes(scope);
   });
 
   // The first-party session API: JSON in, the {"errors": […]} envelope out.

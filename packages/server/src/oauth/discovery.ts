@@ -1,5 +1,30 @@
 import { signingAlgorithms } from '../keys/signing-key.js';
 
+const claimsSupported = [
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'nonce',
+  'at_hash',
+  'sid',
+  'amr',
+  'name',
+  'given_name',
+  'family_name',
+  'preferred_username',
+  'picture',
+  'profile_picture',
+  'has_custom_picture',
+  'updated_at',
+  'email',
+  'email_verified',
+  'groups',
+  'scope',
+];
+
 export interface DiscoveryInput {
   readonly issuer: string;
   readonly grantTypes: readonly string[];
@@ -17,6 +42,8 @@ export function discoveryDocument({ issuer, grantTypes, scopes }: DiscoveryInput
     authorization_endpoint: endpoint('/oauth/authorize'),
     token_endpoint: endpoint('/oauth/token'),
     jwks_uri: endpoint('/oauth/jwks'),
+    userinfo_endpoint: endpoint('/oauth/userinfo'),
+    end_session_endpoint: endpoint('/oauth/logout'),
     introspection_endpoint: endpoint('/oauth/introspect'),
     revocation_endpoint: endpoint('/oauth/revoke'),
     scopes_supported: [...scopes],
@@ -30,7 +57,9 @@ export function discoveryDocument({ issuer, grantTypes, scopes }: DiscoveryInput
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
-    claims_parameter_supported: false,
+    claims_parameter_supported: true,
+    prompt_values_supported: ['none', 'login', 'consent'],
+    claims_supported: [...claimsSupported],
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
   };

@@ -10,6 +10,11 @@ export type OAuthErrorCode =
   | 'insufficient_scope'
   | 'unsupported_token_type'
   | 'access_denied'
+  | 'unsupported_response_type'
+  | 'login_required'
+  | 'consent_required'
+  | 'request_not_supported'
+  | 'request_uri_not_supported'
   | 'server_error'
   | 'temporarily_unavailable';
 
@@ -70,5 +75,28 @@ export class UnsupportedGrantType extends OAuthError {
 export class InvalidScope extends OAuthError {
   constructor(description: string) {
     super('invalid_scope', description);
+  }
+}
+
+/** RFC 6750 §3: a bearer-token failure, with the challenge in WWW-Authenticate. */
+export class BearerError extends OAuthError {
+  constructor(
+    code: 'invalid_token' | 'insufficient_scope' | 'invalid_request',
+    description: string,
+    status: number,
+    scope?: string,
+  ) {
+    const parameters = [`realm="tessera"`, `error="${code}"`, `error_description="${description}"`];
+    if (scope !== undefined) parameters.push(`scope="${scope}"`);
+    super(code, description, status, { 'www-authenticate': `Bearer ${parameters.join(', ')}` });
+  }
+}
+
+/** No token at all: RFC 6750 §3.1 says the challenge then carries no error code. */
+export class MissingBearerToken extends OAuthError {
+  constructor() {
+    super('invalid_token', 'an access token is required', 401, {
+      'www-authenticate': 'Bearer realm="tessera"',
+    });
   }
 }

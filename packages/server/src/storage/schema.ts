@@ -20,6 +20,14 @@ export interface Database {
   signing_keys: SigningKeysTable;
   revoked_tokens: RevokedTokensTable;
   audit_events: AuditEventsTable;
+  consents: ConsentsTable;
+}
+
+export interface ConsentsTable {
+  user_id: string;
+  client_id: string;
+  scopes: string;
+  granted_at: number;
 }
 
 export interface UsersTable {
@@ -143,6 +151,9 @@ export interface AuthorizationCodesTable {
   created_at: number;
   expires_at: number;
   consumed_at: number | null;
+  issued_session_id: string | null;
+  claims: string | null;
+  amr: string;
 }
 
 export interface SigningKeysTable {
@@ -179,6 +190,7 @@ export interface AuditEventsTable {
 
 export type UserRow = Selectable<UsersTable>;
 export type SessionRow = Selectable<SessionsTable>;
+export type AuthorizationCodeRow = Selectable<AuthorizationCodesTable>;
 export type RefreshTokenRow = Selectable<RefreshTokensTable>;
 export type ClientRow = Selectable<ClientsTable>;
 export type NewClientRow = Insertable<ClientsTable>;

@@ -16,6 +16,7 @@ const tables = [
   'signing_keys',
   'revoked_tokens',
   'audit_events',
+  'consents',
 ] as const;
 
 /** Every row of every table, so a test can assert that a refused request changed nothing. */

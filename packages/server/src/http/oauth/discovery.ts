@@ -9,6 +9,8 @@ const metadata = Type.Object({
   authorization_endpoint: Type.String(),
   token_endpoint: Type.String(),
   jwks_uri: Type.String(),
+  userinfo_endpoint: Type.String(),
+  end_session_endpoint: Type.String(),
   introspection_endpoint: Type.String(),
   revocation_endpoint: Type.String(),
   scopes_supported: strings,
@@ -23,6 +25,8 @@ const metadata = Type.Object({
   code_challenge_methods_supported: strings,
   authorization_response_iss_parameter_supported: Type.Boolean(),
   claims_parameter_supported: Type.Boolean(),
+  prompt_values_supported: strings,
+  claims_supported: strings,
   request_parameter_supported: Type.Boolean(),
   request_uri_parameter_supported: Type.Boolean(),
 });

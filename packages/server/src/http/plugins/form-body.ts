@@ -11,17 +11,22 @@ type RawParams = Record<string, string | string[]>;
  */
 export function useOAuthBodyParsers(app: App, bodyLimit: number): void {
   app.removeAllContentTypeParsers();
+  useFormParser(app, bodyLimit);
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+}
+
+/** application/x-www-form-urlencoded, keeping repeated keys as arrays. */
+export function useFormParser(app: App, bodyLimit: number): void {
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit },
     function parseForm(_request, body, done) {
       done(null, parseFormBody(body as string));
     },
-  );
-  app.addContentTypeParser(
-    'application/json',
-    { parseAs: 'string', bodyLimit },
-    app.getDefaultJsonParser('error', 'error'),
   );
 }
 

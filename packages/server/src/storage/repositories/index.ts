@@ -3,11 +3,14 @@ import type { RefreshTokenStore, SessionStore, UserStore } from '../../accounts/
 import type { AuditStore } from '../../audit/audit-event.js';
 import type { ClientStore, ScopeStore } from '../../clients/stores.js';
 import type { SigningKeyStore } from '../../keys/signing-key.js';
+import type { AuthorizationCodeStore, ConsentStore } from '../../oauth/stores.js';
 import type { RunInTransaction } from '../../platform/transaction.js';
 import type { RevokedTokenStore } from '../../tokens/revocation-list.js';
 import type { Database } from '../schema.js';
 import { auditRepository } from './audit-repository.js';
+import { authorizationCodeRepository } from './authorization-code-repository.js';
 import { clientRepository } from './client-repository.js';
+import { consentRepository } from './consent-repository.js';
 import { refreshTokenRepository } from './refresh-token-repository.js';
 import { revokedTokenRepository } from './revoked-token-repository.js';
 import { scopeRepository } from './scope-repository.js';
@@ -25,6 +28,8 @@ export interface Stores {
   readonly signingKeys: SigningKeyStore;
   readonly revokedTokens: RevokedTokenStore;
   readonly audit: AuditStore;
+  readonly authorizationCodes: AuthorizationCodeStore;
+  readonly consents: ConsentStore;
 }
 
 export function createStores(db: Kysely<Database>): Stores {
@@ -37,6 +42,8 @@ export function createStores(db: Kysely<Database>): Stores {
     signingKeys: signingKeyRepository(db),
     revokedTokens: revokedTokenRepository(db),
     audit: auditRepository(db),
+    authorizationCodes: authorizationCodeRepository(db),
+    consents: consentRepository(db),
   };
 }
 

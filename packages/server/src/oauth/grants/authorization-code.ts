@@ -1,0 +1,117 @@
+import type { SessionManager } from '../../accounts/sessions.js';
+import type { UserStore } from '../../accounts/stores.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { Clock } from '../../platform/clock.js';
+import { hashSecret } from '../../platform/secret-hash.js';
+import type { IdTokens } from '../../tokens/id-token.js';
+import { InvalidGrant } from '../errors.js';
+import { verifierMatches } from '../pkce.js';
+import type { AuthorizationCodeStore } from '../stores.js';
+import type { Grant, GrantRequest, TokenResponse } from './grant.js';
+import { requireParam } from './registry.js';
+
+export interface AuthorizationCodeGrantDeps {
+  readonly codes: AuthorizationCodeStore;
+  readonly users: UserStore;
+  readonly sessions: SessionManager;
+  readonly idTokens: IdTokens;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  readonly accessTokenTtl: number;
+  readonly refreshTokenTtl: number;
+  readonly sessionMaxAge: number;
+  /** Claims the ID token carries beyond the standard ones, from the `claims` request. */
+  readonly idTokenClaims: (
+    userId: string,
+    scope: readonly string[],
+    claimsRequest: string | null,
+  ) => Promise<Record<string, unknown>>;
+}
+
+/**
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636): a code is single-use, bound to its client, redirect URI
+ * and challenge, and lives 10 minutes. A second use revokes everything the first issued
+ * (RFC 6749 §4.1.2, RFC 9700 §4.5).
+ */
+export function authorizationCodeGrant(deps: AuthorizationCodeGrantDeps): Grant {
+  return {
+    type: 'authorization_code',
+    allowsPublicClients: true,
+    async handle({ client, params, ip, userAgent }: GrantRequest): Promise<TokenResponse> {
+      const value = requireParam(params, 'code');
+      const verifier = requireParam(params, 'code_verifier');
+      const hash = hashSecret(value);
+      const code = await deps.codes.findByHash(hash);
+      const now = deps.clock.now();
+      if (code === undefined || code.clientId !== client.id)
+        throw new InvalidGrant('the authorization code is invalid');
+      if (code.consumedAt !== null) return refuseReuse(code.issuedSessionId);
+      if (now.getTime() >= code.expiresAt.getTime())
+        throw new InvalidGrant('the authorization code has expired');
+      if (params.redirect_uri !== undefined && params.redirect_uri !== code.redirectUri) {
+        throw new InvalidGrant('redirect_uri does not match the authorization request');
+      }
+      if (!verifierMatches(verifier, code.codeChallenge))
+        throw new InvalidGrant('code_verifier does not match the code_challenge');
+      if (!(await deps.codes.markConsumed(hash, now)))
+        return refuseReuse((await deps.codes.findByHash(hash))?.issuedSessionId ?? null);
+
+      const user = await deps.users.findById(code.userId);
+      if (user === undefined || user.disabled)
+        throw new InvalidGrant('the user of this authorization code is disabled');
+      const issued = await deps.sessions.open({
+        user,
+        kind: 'oauth',
+        clientId: client.id,
+        scope: code.scope,
+        policy: {
+          accessTtl: client.accessTokenTtl ?? deps.accessTokenTtl,
+          refreshTtl: client.grantTypes.includes('refresh_token')
+            ? (client.refreshTokenTtl ?? deps.refreshTokenTtl)
+            : null,
+          maxAge: deps.sessionMaxAge,
+        },
+        amr: code.amr,
+        ip,
+        userAgent,
+      });
+      await deps.codes.recordIssuedSession(hash, issued.session.id);
+      const idToken = code.scope.includes('openid')
+        ? deps.idTokens.issue({
+            subject: user.id,
+            clientId: client.id,
+            alg: client.idTokenSignedResponseAlg,
+            nonce: code.nonce,
+            authTime: code.authTime,
+            sessionId: code.sessionId,
+            amr: code.amr,
+            accessToken: issued.accessToken.token,
+            extraClaims: await deps.idTokenClaims(user.id, code.scope, code.claims),
+          })
+        : undefined;
+      return {
+        access_token: issued.accessToken.token,
+        token_type: 'Bearer',
+        expires_in: issued.accessToken.expiresIn,
+        ...(code.scope.length > 0 ? { scope: code.scope.join(' ') } : {}),
+        ...(issued.refreshToken === undefined ? {} : { refresh_token: issued.refreshToken }),
+        ...(idToken === undefined ? {} : { id_token: idToken }),
+      };
+
+      async function refuseReuse(issuedSessionId: string | null): Promise<never> {
+        if (issuedSessionId !== null) await deps.sessions.end(issuedSessionId, 'authorization_code_reuse');
+        await deps.audit.record({
+          type: 'token.revoked',
+          outcome: 'failure',
+          actor: `client:${client.id}`,
+          subject: issuedSessionId === null ? null : `session:${issuedSessionId}`,
+          clientId: client.id,
+          ip,
+          userAgent,
+          details: { reason: 'authorization_code_reuse' },
+        });
+        throw new InvalidGrant('the authorization code was already used');
+      }
+    },
+  };
+}

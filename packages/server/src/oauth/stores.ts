@@ -1,0 +1,43 @@
+/** An issued authorization code; only the hash of the code itself is kept. */
+export interface AuthorizationCode {
+  readonly hash: string;
+  readonly clientId: string;
+  readonly userId: string;
+  /** The browser session the user signed in with (the ID token's `sid`). */
+  readonly sessionId: string;
+  readonly redirectUri: string;
+  readonly scope: readonly string[];
+  readonly codeChallenge: string;
+  readonly nonce: string | null;
+  readonly authTime: Date;
+  readonly amr: readonly string[];
+  /** The OIDC `claims` request, as JSON text. */
+  readonly claims: string | null;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly consumedAt: Date | null;
+  /** The OAuth session its exchange opened: revoked if the code is used a second time. */
+  readonly issuedSessionId: string | null;
+}
+
+export interface AuthorizationCodeStore {
+  insert(code: AuthorizationCode): Promise<void>;
+  findByHash(hash: string): Promise<AuthorizationCode | undefined>;
+  /** Marks the code used, only if nobody did before; true when this call did. */
+  markConsumed(hash: string, at: Date): Promise<boolean>;
+  recordIssuedSession(hash: string, sessionId: string): Promise<void>;
+  deleteExpired(before: Date): Promise<number>;
+}
+
+export interface Consent {
+  readonly userId: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly grantedAt: Date;
+}
+
+export interface ConsentStore {
+  find(userId: string, clientId: string): Promise<Consent | undefined>;
+  /** Records (or widens) what the user allowed the client. */
+  save(consent: Consent): Promise<void>;
+}
