@@ -4,7 +4,7 @@ import type { Clock } from '../platform/clock.js';
 import { randomId } from '../platform/random.js';
 import { hashSecret } from '../platform/secret-hash.js';
 import type { RunInTransaction } from '../platform/transaction.js';
-import type { AccessTokens, IssuedAccessToken } from '../tokens/access-token.js';
+import type { AccessTokenClaims, AccessTokens, IssuedAccessToken } from '../tokens/access-token.js';
 import { newOpaqueToken } from '../tokens/opaque.js';
 import { type RefreshTokenRecord, type Session, type SessionKind, sessionIsLive } from './session.js';
 import type { RefreshTokenStore, SessionStore, UserStore } from './stores.js';
@@ -87,7 +87,7 @@ interface SessionManagerDeps {
 
 type RotationOutcome =
   | { kind: 'issued'; tokens: IssuedTokens }
-  | { kind: 'reused'; token: RefreshTokenRecord; session: Session };
+  | { kind: 'reused'; token: RefreshTokenRecord | null; session: Session };
 
 /**
  * Sessions and the refresh-token family: the one place where rotation, the grace window and
@@ -152,7 +152,62 @@ export class SessionManager {
     const now = clock.now();
     const outcome = await transaction((stores) => this.#rotate(stores, hashSecret(value), input, now));
     if (outcome.kind === 'issued') return outcome.tokens;
+    return this.#reuseDetected(outcome, input, now);
+  }
 
+  /**
+   * The session API's refresh by access token (existing clients send their current, often just
+   * expired, access token to GET /token). Only the session's newest access token is accepted;
+   * the one before it, within the grace window, gets the same successor again (same jti, iat and
+   * exp); anything older is a replay and revokes the session.
+   */
+  async refreshWithAccessToken(claims: AccessTokenClaims, input: RefreshInput): Promise<IssuedTokens> {
+    const { transaction, clock } = this.#deps;
+    const now = clock.now();
+    const outcome = await transaction(async (stores): Promise<RotationOutcome> => {
+      let session = claims.sid === undefined ? undefined : await stores.sessions.findById(claims.sid);
+      if (session === undefined || session.kind !== 'api' || !sessionIsLive(session, now))
+        throw new RefreshFailed('invalid');
+      const refreshTtlMs = (input.policy.refreshTtl ?? 0) * 1000;
+      if (now.getTime() - session.lastActiveAt.getTime() > refreshTtlMs) throw new RefreshFailed('expired');
+      const user = await stores.users.findById(session.userId);
+      if (user === undefined || user.disabled || user.id !== claims.sub) throw new RefreshFailed('invalid');
+      const scope = (claims.scope ?? '').split(' ').filter((s) => s !== '');
+
+      if (claims.jti === session.newestAccessJti) {
+        const accessToken = this.#accessToken(user, session, scope, input.policy.accessTtl, now);
+        if (await stores.sessions.rotateAccessToken(session.id, claims.jti, accessToken.jti, now)) {
+          return { kind: 'issued', tokens: { session, user, accessToken, refreshToken: undefined, scope } };
+        }
+        session = (await stores.sessions.findById(session.id)) as Session;
+      }
+      const rotatedAt = session.accessRotatedAt;
+      const withinGrace =
+        rotatedAt !== null && now.getTime() - rotatedAt.getTime() <= this.#deps.refreshGrace * 1000;
+      if (claims.jti === session.previousAccessJti && withinGrace && session.newestAccessJti !== null) {
+        const reissue = { jti: session.newestAccessJti, issuedAt: Math.floor(rotatedAt.getTime() / 1000) };
+        const accessToken = this.#accessToken(
+          user,
+          session,
+          scope,
+          input.policy.accessTtl,
+          rotatedAt,
+          reissue,
+        );
+        return { kind: 'issued', tokens: { session, user, accessToken, refreshToken: undefined, scope } };
+      }
+      return { kind: 'reused', token: null, session };
+    });
+    if (outcome.kind === 'issued') return outcome.tokens;
+    return this.#reuseDetected(outcome, input, now);
+  }
+
+  async #reuseDetected(
+    outcome: { token: RefreshTokenRecord | null; session: Session },
+    input: RefreshInput,
+    now: Date,
+  ): Promise<never> {
+    const { transaction } = this.#deps;
     await transaction(async (stores) => {
       await this.#endSession(stores, outcome.session.id, 'refresh_token_reuse', now);
       await this.#deps.audit.record(
@@ -164,7 +219,10 @@ export class SessionManager {
           clientId: input.clientId,
           ip: input.ip,
           userAgent: input.userAgent,
-          details: { user_id: outcome.session.userId, token_id: outcome.token.id },
+          details: {
+            user_id: outcome.session.userId,
+            token: outcome.token === null ? 'access_token' : 'refresh_token',
+          },
         },
         stores.audit,
       );
@@ -346,6 +404,7 @@ export class SessionManager {
     scope: readonly string[],
     ttl: number,
     now: Date,
+    reissue?: { jti: string; issuedAt: number },
   ): IssuedAccessToken {
     // Never past the session's own end.
     const remaining = Math.floor((session.expiresAt.getTime() - now.getTime()) / 1000);
@@ -356,6 +415,7 @@ export class SessionManager {
       audience: this.#deps.audience,
       ttlSeconds: Math.max(1, Math.min(ttl, remaining)),
       extraClaims: { sid: session.id, user_id: user.id, type: userType(user) },
+      ...(reissue === undefined ? {} : { reissue }),
     });
   }
 }

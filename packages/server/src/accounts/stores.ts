@@ -21,6 +21,11 @@ export interface SessionStore {
   endAllOfUser(userId: string, at: Date, reason: string): Promise<string[]>;
   /** Records the access token just issued as the session's newest. */
   recordAccessToken(id: string, jti: string, previousJti: string | null, at: Date): Promise<void>;
+  /**
+   * Makes `jti` the session's newest access token, only if `expectedNewest` still is (the
+   * compare-and-set that settles two concurrent refreshes); true when this call did it.
+   */
+  rotateAccessToken(id: string, expectedNewest: string, jti: string, at: Date): Promise<boolean>;
   touch(id: string, at: Date): Promise<void>;
   deleteExpired(before: Date): Promise<number>;
   /** The latest end of any open session of this kind. */

@@ -36,6 +36,8 @@ export interface Config {
   readonly refreshTokenTtl: number;
   /** No session outlives this (s), however often it is refreshed. */
   readonly sessionMaxAge: number;
+  /** Whether GET /token also accepts the session's newest access token (issue 8: existing clients do this). */
+  readonly sessionAccessTokenRefresh: boolean;
   /** A browser session unused this long (s) is over. */
   readonly browserIdleTimeout: number;
   /** Seconds during which a just-rotated refresh token is still honoured (concurrent refreshes). */
@@ -71,6 +73,8 @@ export const settings = {
     'absolute cap on a session in seconds, however often refreshed (default 7776000: 90 days)',
   TESSERA_REFRESH_GRACE:
     'seconds a rotated refresh token still works, for concurrent refreshes (default 10; 0 allowed)',
+  TESSERA_SESSION_ACCESS_TOKEN_REFRESH:
+    'true (default) to let GET /token refresh with the session’s newest access token, even just expired; false for refresh tokens only',
   TESSERA_BROWSER_IDLE_TIMEOUT:
     'seconds of inactivity after which a browser sign-in session ends (default 43200: 12 hours)',
   TESSERA_BODY_LIMIT: 'largest request body in bytes (default 65536)',
@@ -155,6 +159,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       7_776_000,
       60,
       31_536_000,
+    ),
+    sessionAccessTokenRefresh: boolean(
+      'TESSERA_SESSION_ACCESS_TOKEN_REFRESH',
+      get('TESSERA_SESSION_ACCESS_TOKEN_REFRESH'),
+      true,
     ),
     browserIdleTimeout: integer(
       'TESSERA_BROWSER_IDLE_TIMEOUT',

@@ -13,6 +13,8 @@ export interface AccessTokenRequest {
   readonly ttlSeconds: number;
   /** Further claims such as sid, user_id, type. */
   readonly extraClaims?: Readonly<Record<string, unknown>>;
+  /** Mint a token already issued once again: same `jti` and `iat` (hence the same `exp`). */
+  readonly reissue?: { readonly jti: string; readonly issuedAt: number };
 }
 
 export interface IssuedAccessToken {
@@ -60,9 +62,9 @@ export class AccessTokens {
   }
 
   issue(request: AccessTokenRequest): IssuedAccessToken {
-    const iat = Math.floor(this.#clock.now().getTime() / 1000);
+    const iat = request.reissue?.issuedAt ?? Math.floor(this.#clock.now().getTime() / 1000);
     const exp = iat + request.ttlSeconds;
-    const jti = randomToken(16);
+    const jti = request.reissue?.jti ?? randomToken(16);
     const payload: Record<string, unknown> = {
       iss: this.#issuer,
       sub: request.subject,
@@ -79,9 +81,10 @@ export class AccessTokens {
   }
 
   /** Signature, issuer, `typ` and expiry; revocation and session state are checked by the caller. */
-  async verify(token: string): Promise<AccessTokenClaims> {
+  async verify(token: string, options: { acceptExpiredFor?: number } = {}): Promise<AccessTokenClaims> {
     try {
       const { payload } = await jwtVerify(token, this.#keys.verificationKeys('access'), {
+        ...(options.acceptExpiredFor === undefined ? {} : { clockTolerance: options.acceptExpiredFor }),
         issuer: this.#issuer,
         typ: 'at+jwt',
         algorithms: ['ES256', 'RS256', 'EdDSA'],

@@ -70,6 +70,20 @@ export function sessionRepository(db: Kysely<Database>): SessionStore {
         .where('id', '=', id)
         .execute();
     },
+    async rotateAccessToken(id, expectedNewest, jti, at) {
+      const result = await db
+        .updateTable('sessions')
+        .set({
+          newest_access_jti: jti,
+          previous_access_jti: expectedNewest,
+          access_rotated_at: toMs(at),
+          last_active_at: toMs(at),
+        })
+        .where('id', '=', id)
+        .where('newest_access_jti', '=', expectedNewest)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
     async touch(id, at) {
       await db
         .updateTable('sessions')
