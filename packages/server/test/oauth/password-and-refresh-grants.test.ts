@@ -81,7 +81,7 @@ describeEachDialect('grant_type=password and grant_type=refresh_token', (dialect
     const events = await server.services.audit.tail(5);
     expect(events.at(-1)).toMatchObject({
       type: 'login.failed',
-      details: { reason: 'not_the_owner', grant: 'password' },
+      details: { reason: 'not_the_owner', via: 'password_grant' },
     });
   });
 

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { AccountDisabled, InvalidCredentials } from '../../accounts/authentication.js';
+import { signInWithPassword } from '../../accounts/password-sign-in.js';
 import { validateAuthorizationRequest } from '../../oauth/authorize/authorization-request.js';
 import type { Services } from '../../services.js';
 import { PageError, sendHtml } from '../errors/page-error.js';
@@ -90,21 +90,17 @@ export function signinRoutes(app: App, services: Services): void {
           }),
         );
 
-      let user: Awaited<ReturnType<typeof services.authenticator.authenticate>>;
-      try {
-        user = await services.authenticator.authenticate(username, form.password ?? '');
-      } catch (error) {
-        if (!(error instanceof InvalidCredentials || error instanceof AccountDisabled)) throw error;
-        const disabled = error instanceof AccountDisabled;
-        await services.audit.record({
-          type: 'login.failed',
-          outcome: 'failure',
-          subject: disabled ? `user:${error.user.id}` : null,
-          ...context,
-          details: { reason: disabled ? 'account_disabled' : 'invalid_credentials', via: 'browser' },
-        });
+      const outcome = await signInWithPassword(services.authenticator, services.audit, {
+        username,
+        password: form.password ?? '',
+        ...context,
+        via: 'browser',
+      });
+      if ('refused' in outcome) {
+        const disabled = outcome.refused === 'account_disabled';
         return again(disabled ? 403 : 401, disabled ? 'account_disabled' : 'invalid_credentials');
       }
+      const { user } = outcome;
 
       const previous = await browserSession(request, services);
       if (previous !== undefined) await services.sessions.end(previous.session.id, 'replaced');

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { AccountDisabled, InvalidCredentials } from '../../accounts/authentication.js';
+import { signInWithPassword } from '../../accounts/password-sign-in.js';
 import type { Services } from '../../services.js';
 import { oauthBodyTypes } from '../schemas/oauth.js';
 import { sessionErrorResponses } from '../schemas/session-api.js';
@@ -32,21 +32,15 @@ export function loginRoute(app: App, services: Services): void {
     async function login(request, reply) {
       const { username, password } = request.body;
       const context = { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
-      let user: Awaited<ReturnType<typeof services.authenticator.authenticate>>;
-      try {
-        user = await services.authenticator.authenticate(username, password);
-      } catch (error) {
-        if (!(error instanceof InvalidCredentials || error instanceof AccountDisabled)) throw error;
-        const disabled = error instanceof AccountDisabled;
-        await services.audit.record({
-          type: 'login.failed',
-          outcome: 'failure',
-          subject: disabled ? `user:${error.user.id}` : null,
-          ...context,
-          details: { reason: disabled ? 'account_disabled' : 'invalid_credentials' },
-        });
-        throw disabled ? accountDisabled() : invalidCredentials();
-      }
+      const outcome = await signInWithPassword(services.authenticator, services.audit, {
+        username,
+        password,
+        ...context,
+        via: 'session_api',
+      });
+      if ('refused' in outcome)
+        throw outcome.refused === 'account_disabled' ? accountDisabled() : invalidCredentials();
+      const { user } = outcome;
       const issued = await services.sessions.open({
         user,
         kind: 'api',

@@ -1,8 +1,5 @@
-import {
-  AccountDisabled,
-  InvalidCredentials,
-  type PasswordAuthenticator,
-} from '../../accounts/authentication.js';
+import type { PasswordAuthenticator } from '../../accounts/authentication.js';
+import { signInWithPassword } from '../../accounts/password-sign-in.js';
 import type { SessionManager } from '../../accounts/sessions.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { InvalidGrant } from '../errors.js';
@@ -32,31 +29,17 @@ export function passwordGrant(deps: PasswordGrantDeps): Grant {
       const username = requireParam(params, 'username');
       const password = requireParam(params, 'password');
       const scope = grantedScopes(client, params.scope);
-      const refused = async (reason: string, subject: string | null) => {
-        await deps.audit.record({
-          type: 'login.failed',
-          outcome: 'failure',
-          actor: `client:${client.id}`,
-          subject,
-          clientId: client.id,
-          ip,
-          userAgent,
-          details: { reason, grant: 'password' },
-        });
-        return new InvalidGrant('Invalid username or password');
-      };
-      let user: Awaited<ReturnType<PasswordAuthenticator['authenticate']>>;
-      try {
-        user = await deps.authenticator.authenticate(username, password);
-      } catch (error) {
-        if (error instanceof InvalidCredentials) throw await refused('invalid_credentials', null);
-        if (error instanceof AccountDisabled)
-          throw await refused('account_disabled', `user:${error.user.id}`);
-        throw error;
-      }
-      if (client.ownerUserId !== null && client.ownerUserId !== user.id) {
-        throw await refused('not_the_owner', `user:${user.id}`);
-      }
+      const outcome = await signInWithPassword(deps.authenticator, deps.audit, {
+        username,
+        password,
+        ip,
+        userAgent,
+        via: 'password_grant',
+        clientId: client.id,
+        onlyUserId: client.ownerUserId,
+      });
+      if ('refused' in outcome) throw new InvalidGrant('Invalid username or password');
+      const { user } = outcome;
       const issued = await deps.sessions.open({
         user,
         kind: 'oauth',
