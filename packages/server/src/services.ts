@@ -86,7 +86,7 @@ export function createServices(options: ServiceOptions): Services {
     audit,
     clock,
     required: [
-      { use: 'access', alg: 'ES256' },
+      { use: 'access', alg: config.accessTokenAlg },
       { use: 'id', alg: 'RS256' },
       { use: 'id', alg: 'ES256' },
       { use: 'id', alg: 'EdDSA' },
@@ -109,7 +109,7 @@ export function createServices(options: ServiceOptions): Services {
   const redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, logger);
   const revocations = revocationList(redis, stores, clock, logger);
 
-  const accessTokens = new AccessTokens(keys, clock, config.issuer, 'ES256');
+  const accessTokens = new AccessTokens(keys, clock, config.issuer, config.accessTokenAlg);
   const accessTokenCheck = new AccessTokenCheck({
     tokens: accessTokens,
     revocations,

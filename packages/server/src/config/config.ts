@@ -27,6 +27,8 @@ export interface Config {
   /** Default `aud` of access tokens when a client asks for no resource. */
   readonly audience: string;
   readonly accessTokenTtl: number;
+  /** Signature algorithm of access tokens. */
+  readonly accessTokenAlg: 'ES256' | 'RS256' | 'EdDSA';
   readonly idTokenTtl: number;
   /** Session API access-token lifetime (s). */
   readonly sessionAccessTtl: number;
@@ -63,6 +65,7 @@ export const settings = {
   TESSERA_LOG_LEVEL: 'pino level: fatal, error, warn, info, debug, trace, silent (default info)',
   TESSERA_AUDIENCE: 'default `aud` of access tokens (default: the issuer)',
   TESSERA_ACCESS_TOKEN_TTL: 'access-token lifetime in seconds for OAuth clients (default 3600)',
+  TESSERA_ACCESS_TOKEN_ALG: 'signature algorithm of access tokens: ES256 (default), RS256 or EdDSA',
   TESSERA_ID_TOKEN_TTL: 'ID-token lifetime in seconds (default 3600)',
   TESSERA_SESSION_ACCESS_TTL: 'session API access-token lifetime in seconds (default 300)',
   TESSERA_SESSION_REFRESH_TTL:
@@ -131,6 +134,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel,
     audience,
     accessTokenTtl: integer('TESSERA_ACCESS_TOKEN_TTL', get('TESSERA_ACCESS_TOKEN_TTL'), 3600, 1, 31_536_000),
+    accessTokenAlg: accessTokenAlgorithm(get('TESSERA_ACCESS_TOKEN_ALG')),
     idTokenTtl: integer('TESSERA_ID_TOKEN_TTL', get('TESSERA_ID_TOKEN_TTL'), 3600, 1, 86_400),
     sessionAccessTtl: integer(
       'TESSERA_SESSION_ACCESS_TTL',
@@ -271,4 +275,10 @@ function databaseConfig(raw: string, cwd: string): DatabaseConfig {
     );
   }
   return { kind: 'sqlite', path: resolve(cwd, raw) };
+}
+
+function accessTokenAlgorithm(raw: string | undefined): 'ES256' | 'RS256' | 'EdDSA' {
+  if (raw === undefined) return 'ES256';
+  if (raw === 'ES256' || raw === 'RS256' || raw === 'EdDSA') return raw;
+  throw new ConfigError('TESSERA_ACCESS_TOKEN_ALG', `'${raw}' is not one of ES256, RS256, EdDSA`);
 }

@@ -172,3 +172,30 @@ describeEachDialect('POST /oauth/token client_credentials', (dialect) => {
     });
   });
 });
+
+describeEachDialect('access tokens signed with TESSERA_ACCESS_TOKEN_ALG', (dialect) => {
+  for (const alg of ['RS256', 'EdDSA'] as const) {
+    it(`${alg}: the token is signed with ${alg} and verifies against the JWKS`, async () => {
+      const server = await startTestServer(dialect, { env: { TESSERA_ACCESS_TOKEN_ALG: alg } });
+      try {
+        const { clientId, clientSecret } = await createMachineClient(server.services);
+        const response = await server.app.inject({
+          method: 'POST',
+          url: '/oauth/token',
+          headers: { ...formHeaders, authorization: basic(clientId, clientSecret) },
+          payload: form({ grant_type: 'client_credentials' }),
+        });
+        const jwks = (await server.app.inject({ method: 'GET', url: '/oauth/jwks' })).json();
+        const { protectedHeader } = await jwtVerify(response.json().access_token, createLocalJWKSet(jwks), {
+          issuer: testIssuer,
+          typ: 'at+jwt',
+          algorithms: [alg],
+          currentDate: server.clock.now(),
+        });
+        expect(protectedHeader.alg).toBe(alg);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
