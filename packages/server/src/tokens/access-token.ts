@@ -1,8 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { errors, type JWTPayload, jwtVerify } from 'jose';
 import type { KeyManager } from '../keys/key-manager.js';
 import type { SigningAlgorithm } from '../keys/signing-key.js';
 import type { Clock } from '../platform/clock.js';
-import { randomToken } from '../platform/random.js';
 import { signJwt } from './jws.js';
 
 export interface AccessTokenRequest {
@@ -64,7 +64,8 @@ export class AccessTokens {
   issue(request: AccessTokenRequest): IssuedAccessToken {
     const iat = request.reissue?.issuedAt ?? Math.floor(this.#clock.now().getTime() / 1000);
     const exp = iat + request.ttlSeconds;
-    const jti = request.reissue?.jti ?? randomToken(16);
+    // randomUUID draws from a pre-filled entropy pool: 122 random bits without a syscall per token.
+    const jti = request.reissue?.jti ?? randomUUID();
     const payload: Record<string, unknown> = {
       iss: this.#issuer,
       sub: request.subject,

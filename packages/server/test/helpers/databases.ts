@@ -64,11 +64,11 @@ export async function freshDatabase(
       },
     };
   } else {
-    if (postgresUrl === undefined) throw new Error('TESSERA_TEST_POSTGRES_URL is not set');
+    const databaseUrl = await workerDatabaseUrl();
     const schema = `t_${Math.random().toString(36).slice(2, 12)}`;
-    await adminQuery(`create schema ${schema}`);
-    const handle = openDatabase({ kind: 'postgres', url: postgresUrl }, { postgresSchema: schema });
-    const url = new URL(postgresUrl);
+    await query(databaseUrl, `create schema ${schema}`);
+    const handle = openDatabase({ kind: 'postgres', url: databaseUrl }, { postgresSchema: schema });
+    const url = new URL(databaseUrl);
     url.searchParams.set('options', `-c search_path=${schema}`);
     fresh = {
       handle,
@@ -76,7 +76,7 @@ export async function freshDatabase(
       dataDir,
       async dispose() {
         await handle.close().catch(() => undefined);
-        await adminQuery(`drop schema if exists ${schema} cascade`);
+        await query(databaseUrl, `drop schema if exists ${schema} cascade`);
         rmSync(dataDir, { recursive: true, force: true });
       },
     };
@@ -85,8 +85,29 @@ export async function freshDatabase(
   return fresh;
 }
 
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresUrl });
+/**
+ * Each test worker process gets a database of its own, and each test a schema in it. PostgreSQL
+ * catalog queries (Kysely's migrator runs one) can fail when another session drops a schema
+ * mid-query; with one database per worker, only that worker's own, sequential tests touch it.
+ * The databases are dropped by test/global-setup.ts.
+ */
+let workerDatabase: Promise<string> | undefined;
+const workerDatabasePrefix = 'tessera_w_';
+
+function workerDatabaseUrl(): Promise<string> {
+  workerDatabase ??= (async () => {
+    if (postgresUrl === undefined) throw new Error('TESSERA_TEST_POSTGRES_URL is not set');
+    const name = `${workerDatabasePrefix}${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+    await query(postgresUrl, `create database ${name}`);
+    const url = new URL(postgresUrl);
+    url.pathname = `/${name}`;
+    return url.href;
+  })();
+  return workerDatabase;
+}
+
+async function query(connectionString: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString });
   await client.connect();
   try {
     await client.query(text);

@@ -3,20 +3,26 @@ import fp from 'fastify-plugin';
 
 /**
  * Headers every response carries. JSON responses get the tightest CSP there is; HTML pages set
- * their own (they need 'self' for styles and forms).
+ * their own (they need 'self' for styles and forms). Callback-style hook, not async: it runs on
+ * every response and a promise per hook is measurable on the token endpoint.
  */
 export const securityHeaders = fp(
   async function securityHeadersPlugin(app) {
     app.addHook(
       'onSend',
-      async function addSecurityHeaders(_request: FastifyRequest, reply: FastifyReply, payload: unknown) {
+      function addSecurityHeaders(
+        _request: FastifyRequest,
+        reply: FastifyReply,
+        payload: unknown,
+        done: (error: Error | null, payload: unknown) => void,
+      ) {
         reply.header('x-content-type-options', 'nosniff');
         reply.header('referrer-policy', 'no-referrer');
         reply.header('x-frame-options', 'DENY');
         if (!reply.hasHeader('content-security-policy')) {
           reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
         }
-        return payload;
+        done(null, payload);
       },
     );
   },

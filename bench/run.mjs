@@ -1,0 +1,559 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick]: Tessera side by side with oidc-provider, and the ceilings, in one run.
+// Servers are pinned to core 0 and this load generator to core 1; loopback only; every run is
+// bounded by its duration. Writes bench/RESULTS.md and bench/chart.svg.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import pg from 'pg';
+import { measure, runOnce } from './lib/load.mjs';
+import { rssMb, startServer } from './lib/process.mjs';
+import { writeReport } from './lib/report.mjs';
+import { seededToken, seedRefreshTokens } from './lib/seed.mjs';
+
+if (process.env.BENCH_PINNED === undefined) {
+  const result = spawnSync('taskset', ['-c', '1', process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_PINNED: '1' },
+  });
+  process.exit(result.status ?? 1);
+}
+
+const quick = process.argv.includes('--quick');
+const timing = quick ? { warmup: 1, duration: 3, runs: 3 } : { warmup: 3, duration: 8, runs: 3 };
+const refreshSizes = quick ? [10_000, 100_000] : [10_000, 1_000_000];
+const postgresUrl = process.env.TESSERA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const root = new URL('..', import.meta.url).pathname;
+const tesseraBin = join(root, 'packages/server/bin/tessera.js');
+const secret = 'bench-master-secret-bench-master-secret-0000';
+const results = [];
+let nextPort = 9300;
+
+const basic = (id, secretValue) => `Basic ${Buffer.from(`${id}:${secretValue}`).toString('base64')}`;
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
+const log = (line) => process.stdout.write(`${line}\n`);
+
+/** A prepared Tessera on a fresh database, serving on core 0. */
+async function withTessera({ dialect = 'sqlite', alg = 'ES256', seed }, work) {
+  const port = nextPort++;
+  const issuer = `http://127.0.0.1:${port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
+  let database = { kind: 'sqlite', path: join(dir, 'tessera.db') };
+  let schema;
+  if (dialect === 'postgres') {
+    schema = `bench_${port}_${Date.now()}`;
+    await adminQuery(`create schema ${schema}`);
+    const url = new URL(await benchDatabaseUrl());
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    database = { kind: 'postgres', url: url.href };
+  }
+  const env = {
+    TESSERA_DATABASE_URL: database.kind === 'sqlite' ? database.path : database.url,
+    TESSERA_DATA_DIR: dir,
+    TESSERA_SECRET: secret,
+    TESSERA_ISSUER: issuer,
+    TESSERA_ACCESS_TOKEN_ALG: alg,
+    TESSERA_ADMIN_PASSWORD: 'bench-admin-password',
+    TESSERA_LOG_LEVEL: 'warn',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  };
+  const fixtures = await prepareFixtures(env);
+  if (seed !== undefined)
+    await seedRefreshTokens({ database, userId: fixtures.userId, clientId: fixtures.app.id, count: seed });
+  const server = await startServer({
+    name: 'tessera',
+    args: [tesseraBin, 'serve'],
+    env,
+    core: 0,
+    readyUrl: `${issuer}/.well-known/openid-configuration`,
+  });
+  try {
+    return await work({ server, issuer, fixtures });
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+    if (schema !== undefined) await adminQuery(`drop schema ${schema} cascade`);
+  }
+}
+
+async function prepareFixtures(env) {
+  const { bootstrap, createLogger, createServices, loadConfig } = await import(
+    '../packages/server/dist/index.js'
+  );
+  const services = createServices({ config: loadConfig(env), logger: createLogger('silent') });
+  try {
+    await bootstrap(services);
+    const actor = { actor: 'bench' };
+    await services.scopes.create('read:agents', {}, actor);
+    const cc = await services.clients.create(
+      { name: 'worker', type: 'confidential', scopes: ['read:agents'] },
+      actor,
+    );
+    const rs = await services.clients.create({ name: 'agents-api', type: 'confidential' }, actor);
+    const app = await services.clients.create(
+      {
+        name: 'app',
+        type: 'confidential',
+        grantTypes: ['password', 'refresh_token'],
+        scopes: ['openid', 'profile'],
+      },
+      actor,
+    );
+    const { user } = await services.users.create(
+      { username: 'bench', password: 'bench-password-123' },
+      actor,
+    );
+    return {
+      userId: user.id,
+      cc: { id: cc.client.id, secret: cc.secret },
+      rs: { id: rs.client.id, secret: rs.secret },
+      app: { id: app.client.id, secret: app.secret },
+    };
+  } finally {
+    await services.close();
+  }
+}
+
+/** The benchmark's own PostgreSQL database, so it never shares catalogs with a test run. */
+async function benchDatabaseUrl() {
+  const url = new URL(postgresUrl);
+  url.pathname = '/tessera_bench';
+  return url.href;
+}
+
+async function adminQuery(text) {
+  const client = new pg.Client({ connectionString: await benchDatabaseUrl() });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function ensureBenchDatabase() {
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("select 1 from pg_database where datname = 'tessera_bench'");
+    if (rowCount === 0) await client.query('create database tessera_bench');
+  } finally {
+    await client.end();
+  }
+}
+
+async function withPeer({ alg = 'ES256', format = 'jwt' }, work) {
+  const port = nextPort++;
+  const issuer = `http://127.0.0.1:${port}`;
+  const server = await startServer({
+    name: 'oidc-provider',
+    args: [join(root, 'bench/peer/oidc-provider.mjs')],
+    env: { PORT: String(port), BENCH_ALG: alg, BENCH_FORMAT: format, NODE_ENV: 'production' },
+    core: 0,
+    readyUrl: `${issuer}/.well-known/openid-configuration`,
+  });
+  try {
+    const metadata = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+    return await work({
+      server,
+      issuer,
+      metadata,
+      auth: basic('bench', 'bench-secret-bench-secret-bench-secret'),
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
+async function ok(url, init) {
+  const response = await fetch(url, init);
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${body}`);
+  return JSON.parse(body);
+}
+
+function record(group, system, name, measurement, extra = {}) {
+  results.push({ group, system, name, ...measurement, ...extra });
+  const rps = measurement.rps === null ? 'INVALID' : `${Math.round(measurement.rps.median)} req/s`;
+  log(
+    `  ${name.padEnd(48)} ${rps}${measurement.invalid > 0 ? ` (${measurement.invalid} invalid runs)` : ''}`,
+  );
+}
+
+async function clientCredentials() {
+  for (const alg of ['ES256', 'RS256']) {
+    await withTessera({ alg }, async ({ server, issuer, fixtures }) => {
+      const options = {
+        url: `${issuer}/oauth/token`,
+        method: 'POST',
+        headers: { ...form, authorization: basic(fixtures.cc.id, fixtures.cc.secret) },
+        body: 'grant_type=client_credentials',
+      };
+      await ok(options.url, options);
+      const idleRss = rssMb(server.child.pid);
+      const m = await measure(`tessera cc ${alg}`, options, timing);
+      const afterRss = rssMb(server.child.pid);
+      const extra = { idleRss, afterRss };
+      if (alg === 'ES256' && m.rps !== null) {
+        const half = await runOnce({
+          ...options,
+          duration: timing.duration,
+          overallRate: Math.floor(m.rps.median / 2),
+        });
+        extra.halfLoadP99 = half.valid ? half.p99 : null;
+      }
+      record('client_credentials', 'tessera', `client_credentials ${alg}`, m, extra);
+    });
+    await withPeer({ alg }, async ({ metadata, auth }) => {
+      const options = {
+        url: metadata.token_endpoint,
+        method: 'POST',
+        headers: { ...form, authorization: auth },
+        body: 'grant_type=client_credentials&scope=read:agents',
+      };
+      await ok(options.url, options);
+      record(
+        'client_credentials',
+        'peer',
+        `client_credentials ${alg}`,
+        await measure(`peer cc ${alg}`, options, timing),
+      );
+    });
+  }
+}
+
+async function introspection() {
+  await withTessera({}, async ({ issuer, fixtures }) => {
+    const { access_token } = await ok(`${issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { ...form, authorization: basic(fixtures.cc.id, fixtures.cc.secret) },
+      body: 'grant_type=client_credentials',
+    });
+    const options = {
+      url: `${issuer}/oauth/introspect`,
+      method: 'POST',
+      headers: { ...form, authorization: basic(fixtures.rs.id, fixtures.rs.secret) },
+      body: `token=${access_token}`,
+    };
+    if ((await ok(options.url, options)).active !== true) throw new Error('tessera: token not active');
+    record(
+      'introspection',
+      'tessera',
+      'introspection',
+      await measure('tessera introspection', options, timing),
+    );
+  });
+  // oidc-provider introspects the tokens it stores: opaque ones.
+  await withPeer({ format: 'opaque' }, async ({ metadata, auth }) => {
+    const { access_token } = await ok(metadata.token_endpoint, {
+      method: 'POST',
+      headers: { ...form, authorization: auth },
+      body: 'grant_type=client_credentials&scope=read:agents',
+    });
+    const options = {
+      url: metadata.introspection_endpoint,
+      method: 'POST',
+      headers: { ...form, authorization: auth },
+      body: `token=${access_token}`,
+    };
+    if ((await ok(options.url, options)).active !== true) throw new Error('peer: token not active');
+    record('introspection', 'peer', 'introspection', await measure('peer introspection', options, timing));
+  });
+}
+
+async function refreshRotation() {
+  for (const dialect of ['sqlite', 'postgres']) {
+    for (const size of refreshSizes) {
+      log(`  seeding ${size} refresh tokens (${dialect})…`);
+      await withTessera({ dialect, seed: size }, async ({ issuer, fixtures }) => {
+        let next = 0;
+        const options = {
+          url: `${issuer}/oauth/token`,
+          requests: [
+            {
+              method: 'POST',
+              path: '/oauth/token',
+              headers: { ...form, authorization: basic(fixtures.app.id, fixtures.app.secret) },
+              setupRequest(request, context) {
+                context.token ??= seededToken(next++);
+                return { ...request, body: `grant_type=refresh_token&refresh_token=${context.token}` };
+              },
+              onResponse(status, body, context) {
+                if (status === 200) context.token = JSON.parse(body).refresh_token;
+              },
+            },
+          ],
+        };
+        record(
+          'refresh',
+          'tessera',
+          `refresh_token ${dialect} ${size.toLocaleString('en')}`,
+          await measure('refresh', options, timing),
+          {
+            dialect,
+            size,
+          },
+        );
+      });
+    }
+  }
+}
+
+async function sessionApi() {
+  await withTessera({}, async ({ issuer }) => {
+    const login = {
+      url: `${issuer}/login`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'bench', password: 'bench-password-123' }),
+    };
+    await ok(login.url, login);
+    record('session', 'tessera', 'POST /login', await measure('login', { ...login, connections: 4 }, timing));
+    const argon2 = JSON.parse(
+      execFileSync(
+        'taskset',
+        ['-c', '0', process.execPath, join(root, 'bench/peer/argon2.mjs'), String(timing.duration)],
+        {
+          encoding: 'utf8',
+        },
+      ),
+    );
+    results.push({
+      group: 'ceiling',
+      system: 'ceiling',
+      name: 'argon2id verify (one core)',
+      opsPerSecond: argon2.perSecond,
+    });
+
+    let next = 0;
+    const pool = [];
+    for (let i = 0; i < 200; i += 1) pool.push((await ok(login.url, login)).refresh_token);
+    const refresh = {
+      url: `${issuer}/token`,
+      requests: [
+        {
+          method: 'GET',
+          path: '/token',
+          setupRequest(request, context) {
+            context.token ??= pool[next++ % pool.length];
+            return { ...request, headers: { authorization: `Bearer ${context.token}` } };
+          },
+          onResponse(status, body, context) {
+            if (status === 200) context.token = JSON.parse(body).refresh_token;
+          },
+        },
+      ],
+    };
+    record(
+      'session',
+      'tessera',
+      'GET /token (refresh token)',
+      await measure('session refresh', refresh, timing),
+    );
+  });
+}
+
+async function userinfo() {
+  await withTessera({}, async ({ issuer, fixtures }) => {
+    const { access_token } = await ok(`${issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { ...form, authorization: basic(fixtures.app.id, fixtures.app.secret) },
+      body: 'grant_type=password&username=bench&password=bench-password-123&scope=openid%20profile',
+    });
+    const options = { url: `${issuer}/oauth/userinfo`, headers: { authorization: `Bearer ${access_token}` } };
+    await ok(options.url, options);
+    record('userinfo', 'tessera', 'GET /oauth/userinfo', await measure('userinfo', options, timing));
+  });
+}
+
+async function verifyMiddleware() {
+  await withTessera({}, async ({ issuer, fixtures }) => {
+    const { access_token } = await ok(`${issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { ...form, authorization: basic(fixtures.cc.id, fixtures.cc.secret) },
+      body: 'grant_type=client_credentials',
+    });
+    const port = nextPort++;
+    const api = await startServer({
+      name: 'verify-api',
+      args: [join(root, 'bench/peer/verify-api.mjs')],
+      env: { PORT: String(port), ISSUER: issuer },
+      core: 0,
+      readyUrl: `http://127.0.0.1:${port}/healthz`,
+    });
+    try {
+      const options = {
+        url: `http://127.0.0.1:${port}/agents`,
+        headers: { authorization: `Bearer ${access_token}` },
+      };
+      await ok(options.url, options);
+      record('verify', 'tessera', '@tessera/verify (Fastify API)', await measure('verify', options, timing));
+    } finally {
+      await api.stop();
+    }
+    // Raw jose.jwtVerify on the same token, one core (this process, core 1).
+    const keys = createLocalJWKSet(await ok(`${issuer}/oauth/jwks`));
+    const verifyOnce = () =>
+      jwtVerify(access_token, keys, { issuer, audience: issuer, typ: 'at+jwt', algorithms: ['ES256'] });
+    for (let i = 0; i < 500; i += 1) await verifyOnce();
+    const runs = [];
+    for (let r = 0; r < timing.runs; r += 1) {
+      const end = performance.now() + timing.duration * 1000;
+      const start = performance.now();
+      let count = 0;
+      while (performance.now() < end) {
+        await verifyOnce();
+        count += 1;
+      }
+      runs.push(count / ((performance.now() - start) / 1000));
+    }
+    runs.sort((a, b) => a - b);
+    results.push({
+      group: 'ceiling',
+      system: 'ceiling',
+      name: 'jose.jwtVerify ES256 (one core)',
+      opsPerSecond: runs[1],
+      range: [runs[0], runs.at(-1)],
+    });
+  });
+}
+
+async function ceilings() {
+  const port = nextPort++;
+  const bare = await startServer({
+    name: 'bare-fastify',
+    args: [join(root, 'bench/peer/bare-fastify.mjs')],
+    env: { PORT: String(port) },
+    core: 0,
+    readyUrl: `http://127.0.0.1:${port}/healthz`,
+  });
+  try {
+    const options = {
+      url: `http://127.0.0.1:${port}/token`,
+      method: 'POST',
+      headers: form,
+      body: 'grant_type=client_credentials',
+    };
+    record('ceiling', 'ceiling', 'bare Fastify form POST', await measure('bare', options, timing));
+  } finally {
+    await bare.stop();
+  }
+  const signing = JSON.parse(
+    execFileSync(
+      'taskset',
+      [
+        '-c',
+        '0',
+        process.execPath,
+        join(root, 'bench/sign.mjs'),
+        String(Math.min(timing.duration, 3)),
+        '--json',
+      ],
+      {
+        encoding: 'utf8',
+      },
+    ),
+  );
+  results.push({
+    group: 'ceiling',
+    system: 'ceiling',
+    name: 'ES256 sign, node:crypto (one core)',
+    opsPerSecond: signing.nodeCrypto.median,
+  });
+  results.push({
+    group: 'ceiling',
+    system: 'ceiling',
+    name: 'ES256 sign, jose (one core)',
+    opsPerSecond: signing.jose.median,
+  });
+}
+
+async function startup() {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-start-'));
+  const port = nextPort++;
+  try {
+    const server = await startServer({
+      name: 'tessera (first start)',
+      args: [tesseraBin, 'serve'],
+      env: {
+        TESSERA_DATABASE_URL: join(dir, 'tessera.db'),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        TESSERA_LOG_LEVEL: 'warn',
+        TESSERA_ISSUER: `http://127.0.0.1:${port}`,
+      },
+      core: 0,
+      readyUrl: `http://127.0.0.1:${port}/.well-known/openid-configuration`,
+    });
+    const firstStart = server.startMs;
+    await server.stop();
+    const again = await startServer({
+      name: 'tessera (second start)',
+      args: [tesseraBin, 'serve'],
+      env: {
+        TESSERA_DATABASE_URL: join(dir, 'tessera.db'),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        TESSERA_LOG_LEVEL: 'warn',
+        TESSERA_ISSUER: `http://127.0.0.1:${port}`,
+      },
+      core: 0,
+      readyUrl: `http://127.0.0.1:${port}/.well-known/openid-configuration`,
+    });
+    const idleRss = rssMb(again.child.pid);
+    await again.stop();
+    results.push({
+      group: 'startup',
+      system: 'tessera',
+      name: 'start to first 200 (first start, empty dir)',
+      ms: firstStart,
+    });
+    results.push({
+      group: 'startup',
+      system: 'tessera',
+      name: 'start to first 200 (later start)',
+      ms: again.startMs,
+      idleRss,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await ensureBenchDatabase();
+const started = new Date();
+log(
+  `Tessera benchmark (${quick ? 'quick' : 'full'}): warm-up ${timing.warmup} s, ${timing.runs} runs of ${timing.duration} s`,
+);
+for (const [title, step] of [
+  ['start-up', startup],
+  ['ceilings', ceilings],
+  ['client_credentials', clientCredentials],
+  ['introspection', introspection],
+  ['session API', sessionApi],
+  ['userinfo', userinfo],
+  ['@tessera/verify', verifyMiddleware],
+  ['refresh_token rotation', refreshRotation],
+]) {
+  log(`\n== ${title}`);
+  await step();
+}
+
+const versions = {
+  node: process.version,
+  tessera: JSON.parse(readFileSync(join(root, 'packages/server/package.json'), 'utf8')).version,
+  'oidc-provider': JSON.parse(readFileSync(join(root, 'node_modules/oidc-provider/package.json'), 'utf8'))
+    .version,
+  fastify: JSON.parse(readFileSync(join(root, 'node_modules/fastify/package.json'), 'utf8')).version,
+  autocannon: JSON.parse(readFileSync(join(root, 'node_modules/autocannon/package.json'), 'utf8')).version,
+};
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGb: Math.round(totalmem() / 2 ** 30),
+};
+writeReport({ results, versions, machine, started, finished: new Date(), quick, timing, root });
+log('\nwrote bench/RESULTS.md and bench/chart.svg');

@@ -1,0 +1,45 @@
+import pg from 'pg';
+
+const prefix = 'tessera_w_';
+
+/**
+ * Drops the per-worker PostgreSQL databases (test/helpers/databases.ts) whose worker process is
+ * gone, before and after a run; another run going on at the same time keeps its own.
+ */
+async function dropWorkerDatabases(): Promise<void> {
+  const url = process.env.TESSERA_TEST_POSTGRES_URL;
+  if (url === undefined || url === '') return;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(
+      'select datname from pg_database where datname like $1',
+      [`${prefix}%`],
+    );
+    for (const { datname } of rows) {
+      const pid = Number(datname.slice(prefix.length).split('_')[0]);
+      if (isAlive(pid)) continue;
+      await client.query(`drop database if exists ${datname} with (force)`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function setup(): Promise<void> {
+  await dropWorkerDatabases();
+}
+
+export async function teardown(): Promise<void> {
+  await dropWorkerDatabases();
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
