@@ -86,25 +86,33 @@ export function logoutRoutes(app: App, services: Services): void {
     },
     async function rpLogout(request, reply) {
       const query = request.query;
+      let clientId = query.client_id;
       if (query.id_token_hint !== undefined) {
-        const audience = await hintAudience(query.id_token_hint, services);
-        if (audience === undefined)
+        const hint = await readHint(query.id_token_hint, services);
+        if (hint === undefined)
           throw new PageError(400, 'Cannot sign out', 'The sign-out request is not valid.');
-        if (query.client_id !== undefined && query.client_id !== audience) {
+        if (query.client_id !== undefined && query.client_id !== hint.audience) {
           throw new PageError(
             400,
             'Cannot sign out',
             'The sign-out request names two different applications.',
           );
         }
-        return signOut(request, reply, await destination(query, audience));
+        clientId = hint.audience;
+        // Sign out at once only when the hint speaks for this browser's own session; someone
+        // else's ID token must not sign this browser out without asking (logout CSRF).
+        const browser = await browserSession(request, services);
+        if (browser === undefined || hint.sid === browser.session.id || hint.sub === browser.user.id) {
+          return signOut(request, reply, await destination(query, clientId));
+        }
       }
-      await destination(query, query.client_id);
+      await destination(query, clientId);
       const hidden: Record<string, string> = {};
-      for (const name of ['post_logout_redirect_uri', 'state', 'client_id'] as const) {
+      for (const name of ['post_logout_redirect_uri', 'state'] as const) {
         const value = query[name];
         if (value !== undefined) hidden[name] = value;
       }
+      if (clientId !== undefined) hidden.client_id = clientId;
       return sendHtml(
         reply,
         200,
@@ -146,16 +154,24 @@ export function logoutRoutes(app: App, services: Services): void {
   );
 }
 
-/** The client an ID token was issued to, if the token is ours (signature and issuer; expiry does not matter here). */
-async function hintAudience(token: string, services: Services): Promise<string | undefined> {
+/** What an id_token_hint says, if the token is ours (signature and issuer; expiry does not matter here). */
+async function readHint(
+  token: string,
+  services: Services,
+): Promise<{ audience: string; sub: unknown; sid: unknown } | undefined> {
   try {
     const { payload } = await compactVerify(token, services.keys.verificationKeys('id'), {
       algorithms: ['RS256', 'ES256', 'EdDSA'],
     });
-    const claims = JSON.parse(new TextDecoder().decode(payload)) as { iss?: unknown; aud?: unknown };
+    const claims = JSON.parse(new TextDecoder().decode(payload)) as {
+      iss?: unknown;
+      aud?: unknown;
+      sub?: unknown;
+      sid?: unknown;
+    };
     if (claims.iss !== services.config.issuer) return undefined;
     const audience = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
-    return typeof audience === 'string' ? audience : undefined;
+    return typeof audience === 'string' ? { audience, sub: claims.sub, sid: claims.sid } : undefined;
   } catch {
     return undefined;
   }

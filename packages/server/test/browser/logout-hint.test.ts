@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { authorizeUrl, hiddenField, pkcePair, TestBrowser } from '../helpers/browser.js';
+import { describeEachDialect } from '../helpers/databases.js';
+import { createPerson, startTestServer, type TestServer } from '../helpers/test-server.js';
+
+const redirectUri = 'https://app.example/cb';
+
+describeEachDialect('RP-initiated logout and someone else’s id_token_hint', (dialect) => {
+  let server: TestServer;
+  let clientId: string;
+  beforeEach(async () => {
+    server = await startTestServer(dialect);
+    await createPerson(server.services, { username: 'alice' });
+    await createPerson(server.services, { username: 'bob' });
+    const issued = await server.services.clients.create(
+      {
+        name: 'App',
+        type: 'public',
+        redirectUris: [redirectUri],
+        postLogoutRedirectUris: ['https://app.example/bye'],
+        scopes: ['openid'],
+        firstParty: true,
+      },
+      { actor: 'test' },
+    );
+    clientId = issued.client.id;
+  });
+  afterEach(() => server.close());
+
+  async function signIn(browser: TestBrowser, username: string): Promise<string> {
+    const pkce = pkcePair();
+    const form = await browser.follow(
+      await browser.get(
+        authorizeUrl({
+          response_type: 'code',
+          client_id: clientId,
+          redirect_uri: redirectUri,
+          scope: 'openid',
+          code_challenge: pkce.challenge,
+          code_challenge_method: 'S256',
+        }),
+      ),
+    );
+    const back = await browser.follow(
+      await browser.post('/signin', {
+        csrf_token: hiddenField(form.body, 'csrf_token'),
+        return_to: hiddenField(form.body, 'return_to'),
+        username,
+        password: 'correct horse battery',
+      }),
+    );
+    const code = new URL(back.location as string).searchParams.get('code') as string;
+    const tokens = await server.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      payload: {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirectUri,
+        client_id: clientId,
+        code_verifier: pkce.verifier,
+      },
+    });
+    return tokens.json().id_token;
+  }
+
+  it('asks before signing a browser out with another user’s ID token, and signs out at once with its own', async () => {
+    const alice = new TestBrowser(server.app);
+    const bob = new TestBrowser(server.app);
+    const aliceIdToken = await signIn(alice, 'alice');
+    const bobIdToken = await signIn(bob, 'bob');
+
+    const forged = await alice.get(
+      `/oauth/logout?id_token_hint=${bobIdToken}&post_logout_redirect_uri=${encodeURIComponent('https://app.example/bye')}&state=s`,
+    );
+    expect(forged.status).toBe(200);
+    expect(forged.body).toContain('Sign out?');
+    expect(alice.cookies.has('tessera_session')).toBe(true);
+    // Alice is still signed in: a new authorization needs no form.
+    const pkce = pkcePair();
+    const still = await alice.get(
+      authorizeUrl({
+        response_type: 'code',
+        client_id: clientId,
+        redirect_uri: redirectUri,
+        scope: 'openid',
+        code_challenge: pkce.challenge,
+        code_challenge_method: 'S256',
+      }),
+    );
+    expect(still.location).toMatch(/^https:\/\/app\.example\/cb\?code=/);
+
+    const own = await alice.get(
+      `/oauth/logout?id_token_hint=${aliceIdToken}&post_logout_redirect_uri=${encodeURIComponent('https://app.example/bye')}&state=s`,
+    );
+    expect(own.status).toBe(303);
+    expect(own.location).toBe('https://app.example/bye?state=s');
+    expect(alice.cookies.has('tessera_session')).toBe(false);
+  });
+});
