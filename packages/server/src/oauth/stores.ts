@@ -25,7 +25,8 @@ export interface AuthorizationCodeStore {
   findByHash(hash: string): Promise<AuthorizationCode | undefined>;
   /** Marks the code used, only if nobody did before; true when this call did. */
   markConsumed(hash: string, at: Date): Promise<boolean>;
-  recordIssuedSession(hash: string, sessionId: string): Promise<void>;
+  /** Records the session the exchange opened, unless a reuse was flagged first; true when recorded. */
+  recordIssuedSession(hash: string, sessionId: string): Promise<boolean>;
   deleteExpired(before: Date): Promise<number>;
 }
 

@@ -254,12 +254,12 @@ describe('the tessera serve process', () => {
     expect(meaningfulLines(tessera.stderr())).toEqual([]);
   });
 
-  // SRC BUG (src/cli/serve.ts, serveCommand): the banner — the signal that the server is ready —
-  // is written before the SIGTERM/SIGINT listeners are installed. A supervisor that sends SIGTERM
+  // Regression (src/cli/serve.ts, serveCommand): the banner — the signal that the server is ready —
+  // was once written before the SIGTERM/SIGINT listeners were installed. A supervisor that sends SIGTERM
   // as soon as it reads the banner can land in between; the process then dies of the signal's
   // default action (exit by SIGTERM, no drain, no "stopped"). Under load that happens more often
-  // than not, so several processes are started at once to make it show. Fix: install the listeners
-  // before writing the banner (e.g. create the `signalled` promise before bootstrap/listen).
+  // than not, so several processes are started at once to make it show. The listeners are now
+  // installed before bootstrap and listen.
   it('SIGTERM sent the moment the banner appears is still a clean shutdown', async () => {
     const all = Array.from({ length: 4 }, (_, i) => {
       const dir = join(cwd, `instance-${i}`);

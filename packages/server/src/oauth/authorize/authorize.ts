@@ -39,10 +39,11 @@ export async function authorize(
     ),
   });
 
+  // OIDC Core §3.1.2.1: max_age=0 means "sign in again", however recent the session.
   const tooOld =
     browser !== undefined &&
     request.maxAge !== undefined &&
-    now.getTime() - browser.session.authTime.getTime() > request.maxAge * 1000;
+    (request.maxAge === 0 || now.getTime() - browser.session.authTime.getTime() > request.maxAge * 1000);
   if (browser === undefined || request.prompt.has('login') || tooOld) {
     return request.prompt.has('none') ? fail('login_required', 'the user must sign in') : { kind: 'signin' };
   }

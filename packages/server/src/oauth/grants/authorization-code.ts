@@ -10,6 +10,9 @@ import type { AuthorizationCodeStore } from '../stores.js';
 import type { Grant, GrantRequest, TokenResponse } from './grant.js';
 import { requireParam } from './registry.js';
 
+/** Marks a code whose reuse was seen before its first exchange had recorded what it issued. */
+const reuseFlag = 'reuse-detected';
+
 export interface AuthorizationCodeGrantDeps {
   readonly codes: AuthorizationCodeStore;
   readonly users: UserStore;
@@ -75,7 +78,12 @@ export function authorizationCodeGrant(deps: AuthorizationCodeGrantDeps): Grant 
         ip,
         userAgent,
       });
-      await deps.codes.recordIssuedSession(hash, issued.session.id);
+      if (!(await deps.codes.recordIssuedSession(hash, issued.session.id))) {
+        // A second use of the code arrived while this one was issuing: it flagged the code, so
+        // what this exchange issued is revoked before anyone receives it.
+        await deps.sessions.end(issued.session.id, 'authorization_code_reuse');
+        throw new InvalidGrant('the authorization code was already used');
+      }
       const idToken = code.scope.includes('openid')
         ? deps.idTokens.issue({
             subject: user.id,
@@ -99,7 +107,14 @@ export function authorizationCodeGrant(deps: AuthorizationCodeGrantDeps): Grant 
       };
 
       async function refuseReuse(issuedSessionId: string | null): Promise<never> {
-        if (issuedSessionId !== null) await deps.sessions.end(issuedSessionId, 'authorization_code_reuse');
+        if (issuedSessionId !== null) {
+          await deps.sessions.end(issuedSessionId, 'authorization_code_reuse');
+        } else if (!(await deps.codes.recordIssuedSession(hash, reuseFlag))) {
+          // The first exchange recorded its session meanwhile: revoke it now.
+          const recorded = (await deps.codes.findByHash(hash))?.issuedSessionId;
+          if (recorded != null && recorded !== reuseFlag)
+            await deps.sessions.end(recorded, 'authorization_code_reuse');
+        }
         await deps.audit.record({
           type: 'token.revoked',
           outcome: 'failure',

@@ -45,11 +45,13 @@ export function authorizationCodeRepository(db: Kysely<Database>): Authorization
       return Number(result.numUpdatedRows) > 0;
     },
     async recordIssuedSession(hash, sessionId) {
-      await db
+      const result = await db
         .updateTable('authorization_codes')
         .set({ issued_session_id: sessionId })
         .where('code_hash', '=', hash)
-        .execute();
+        .where('issued_session_id', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
     async deleteExpired(before) {
       const result = await db
