@@ -9,7 +9,10 @@ export default defineConfig({
     alias: [
       { find: /^@tessera\/verify\/(.*)$/, replacement: source('./packages/verify/src/adapters/$1.ts') },
       { find: /^@tessera\/verify$/, replacement: source('./packages/verify/src/index.ts') },
-      { find: /^@tessera\/client\/file-store$/, replacement: source('./packages/client/src/storage/file.ts') },
+      {
+        find: /^@tessera\/client\/file-store$/,
+        replacement: source('./packages/client/src/storage/file.ts'),
+      },
       { find: /^@tessera\/client$/, replacement: source('./packages/client/src/index.ts') },
     ],
   },

@@ -3,7 +3,7 @@
 // Servers are pinned to core 0 and this load generator to core 1; loopback only; every run is
 // bounded by its duration. Writes bench/RESULTS.md and bench/chart.svg.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
