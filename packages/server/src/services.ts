@@ -4,6 +4,7 @@ import { PasswordAuthenticator } from './accounts/authentication.js';
 import { SessionManager } from './accounts/sessions.js';
 import { UserService } from './accounts/user-service.js';
 import { AuditLog } from './audit/audit-log.js';
+import { BrowserOrigins } from './clients/browser-origins.js';
 import { ClientDirectory } from './clients/client-directory.js';
 import { ClientService } from './clients/client-service.js';
 import { ScopeService } from './clients/scope-service.js';
@@ -42,6 +43,7 @@ export interface Services {
   readonly keys: KeyManager;
   readonly clients: ClientService;
   readonly clientDirectory: ClientDirectory;
+  readonly browserOrigins: BrowserOrigins;
   readonly scopes: ScopeService;
   readonly accessTokens: AccessTokens;
   readonly accessTokenCheck: AccessTokenCheck;
@@ -184,6 +186,7 @@ export function createServices(options: ServiceOptions): Services {
     keys,
     clients,
     clientDirectory,
+    browserOrigins: new BrowserOrigins(stores.clients, clock, config.clientCacheTtl, config.corsOrigins),
     scopes,
     accessTokens,
     accessTokenCheck,

@@ -48,6 +48,8 @@ export interface Config {
   readonly clientCacheTtl: number;
   readonly keyRefreshInterval: number;
   readonly trustProxy: boolean;
+  /** Origins of first-party web apps allowed to call the session API from the browser (CORS, with credentials). */
+  readonly corsOrigins: readonly string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -85,6 +87,8 @@ export const settings = {
     'seconds a client lookup is cached; changes made by the CLI reach a running server within it (default 5)',
   TESSERA_KEY_REFRESH_INTERVAL:
     'seconds between reloads of the signing keys, so `keys rotate` reaches running servers (default 60)',
+  TESSERA_CORS_ORIGINS:
+    'comma-separated origins (https://app.example.com) whose pages may call the session API and token endpoints from the browser',
   TESSERA_TRUST_PROXY: 'true to take the client IP from X-Forwarded-For (default false)',
   TESSERA_CONFIG: 'path of a JSON file holding any of these settings; environment variables win',
 } as const;
@@ -187,6 +191,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       86_400,
     ),
     trustProxy: boolean('TESSERA_TRUST_PROXY', get('TESSERA_TRUST_PROXY'), false),
+    corsOrigins: Object.freeze(origins(get('TESSERA_CORS_ORIGINS'))),
   });
 }
 
@@ -281,4 +286,18 @@ function accessTokenAlgorithm(raw: string | undefined): 'ES256' | 'RS256' | 'EdD
   if (raw === undefined) return 'ES256';
   if (raw === 'ES256' || raw === 'RS256' || raw === 'EdDSA') return raw;
   throw new ConfigError('TESSERA_ACCESS_TOKEN_ALG', `'${raw}' is not one of ES256, RS256, EdDSA`);
+}
+
+function origins(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  return raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '')
+    .map((o) => {
+      const parsed = url('TESSERA_CORS_ORIGINS', o, ['http:', 'https:']);
+      if (parsed.origin !== o.replace(/\/$/, ''))
+        throw new ConfigError('TESSERA_CORS_ORIGINS', `'${o}' is not an origin (scheme://host[:port])`);
+      return parsed.origin;
+    });
 }

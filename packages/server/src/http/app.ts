@@ -18,6 +18,7 @@ import { userinfoRoutes } from './oauth/userinfo.js';
 import { assetRoutes } from './pages/assets.js';
 import { consentRoutes } from './pages/consent.js';
 import { signinRoutes } from './pages/signin.js';
+import { type CorsPolicy, corsHeaders, preflightRoute } from './plugins/cors.js';
 import { normalizeOAuthParameters, useFormParser, useOAuthBodyParsers } from './plugins/form-body.js';
 import { requestLog } from './plugins/request-log.js';
 import { securityHeaders } from './plugins/security-headers.js';
@@ -65,6 +66,15 @@ export async function buildApp(services: Services): Promise<App> {
     useOAuthBodyParsers(scope, config.bodyLimit);
     scope.addHook('preValidation', normalizeOAuthParameters);
     scope.setErrorHandler(sendOAuthError);
+    // Browser apps (public clients) call these directly; no cookies are involved.
+    const browserApps: CorsPolicy = {
+      allows: (origin) => services.browserOrigins.allows(origin),
+      credentials: false,
+    };
+    scope.addHook('onRequest', corsHeaders(browserApps));
+    preflightRoute(scope, '/oauth/token', 'POST', browserApps);
+    preflightRoute(scope, '/oauth/revoke', 'POST', browserApps);
+    preflightRoute(scope, '/oauth/userinfo', 'GET, POST', browserApps);
     tokenRoute(scope, services);
     introspectRoute(scope, services);
     revokeRoute(scope, services);
@@ -87,6 +97,16 @@ export async function buildApp(services: Services): Promise<App> {
   await app.register(async function sessionApi(scope: App) {
     useOAuthBodyParsers(scope, config.bodyLimit);
     scope.setErrorHandler(sendSessionError);
+    // First-party web apps on the configured origins, with the refresh cookie.
+    const firstParty: CorsPolicy = {
+      allows: async (origin) => config.corsOrigins.includes(origin),
+      credentials: true,
+    };
+    scope.addHook('onRequest', corsHeaders(firstParty));
+    preflightRoute(scope, '/login', 'POST', firstParty);
+    preflightRoute(scope, '/token', 'GET', firstParty);
+    preflightRoute(scope, '/me', 'GET', firstParty);
+    preflightRoute(scope, '/logout', 'POST', firstParty);
     loginRoute(scope, services);
     sessionTokenRoute(scope, services);
     meRoute(scope, services);

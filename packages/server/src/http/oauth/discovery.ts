@@ -45,7 +45,7 @@ export function discoveryRoutes(app: App, services: Services): void {
       },
       async function serveMetadata(_request, reply) {
         const scopes = (await services.scopes.list()).map((s) => s.name);
-        reply.header('cache-control', 'public, max-age=300');
+        reply.header('cache-control', 'public, max-age=300').header('access-control-allow-origin', '*');
         return discoveryDocument({
           issuer: services.config.issuer,
           grantTypes: services.grants.types,

@@ -30,7 +30,9 @@ export function jwksRoute(app: App, services: Services): void {
       },
     },
     async function serveJwks(_request, reply) {
-      reply.header('cache-control', 'public, max-age=300, stale-while-revalidate=60');
+      reply
+        .header('cache-control', 'public, max-age=300, stale-while-revalidate=60')
+        .header('access-control-allow-origin', '*');
       return services.keys.jwks();
     },
   );
