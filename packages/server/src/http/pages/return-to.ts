@@ -11,7 +11,9 @@ export function parseReturnTo(value: string | undefined): RawParams | undefined 
   const params: Record<string, string | string[]> = {};
   for (const [key, v] of new URLSearchParams(value.slice(authorizePath.length + 1))) {
     const seen = params[key];
-    params[key] = seen === undefined ? v : [...(Array.isArray(seen) ? seen : [seen]), v];
+    if (seen === undefined) params[key] = v;
+    else if (Array.isArray(seen)) seen.push(v);
+    else params[key] = [seen, v];
   }
   return Object.fromEntries(Object.entries(params));
 }
