@@ -30,6 +30,7 @@ import { AccessTokens } from './tokens/access-token.js';
 import { DatabaseRevocationList } from './tokens/database-revocation-list.js';
 import { IdTokens } from './tokens/id-token.js';
 import { RedisRevocationList } from './tokens/redis-revocation-list.js';
+import { RefreshSuccessors } from './tokens/refresh-successor.js';
 import type { RevocationList } from './tokens/revocation-list.js';
 
 /** Everything the HTTP app and the CLI use, built in one place (STYLE C10). */
@@ -128,6 +129,7 @@ export function createServices(options: ServiceOptions): Services {
     clock,
     audience: config.audience,
     refreshGrace: config.refreshGrace,
+    successors: new RefreshSuccessors(masterSecret.value),
   });
   const authenticator = new PasswordAuthenticator(stores.users, clock);
   const users = new UserService({
@@ -250,7 +252,10 @@ async function maxTokenLifetime(use: KeyUse, config: Config, stores: Stores, clo
     serviceSessionEnd === undefined
       ? 0
       : Math.ceil((serviceSessionEnd.getTime() - clock.now().getTime()) / 1000);
-  return Math.max(config.accessTokenTtl, config.sessionAccessTtl, serviceRemaining, ...clientTtls);
+  // GET /token accepts a session's expired access token for the refresh lifetime: keep its key that long.
+  const sessionWindow =
+    config.sessionAccessTtl + (config.sessionAccessTokenRefresh ? config.sessionRefreshTtl : 0);
+  return Math.max(config.accessTokenTtl, sessionWindow, serviceRemaining, ...clientTtls);
 }
 
 /** Brings a database up to date for use: schema, built-in scopes, signing keys. */

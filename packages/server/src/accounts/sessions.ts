@@ -6,6 +6,7 @@ import { hashSecret } from '../platform/secret-hash.js';
 import type { RunInTransaction } from '../platform/transaction.js';
 import type { AccessTokenClaims, AccessTokens, IssuedAccessToken } from '../tokens/access-token.js';
 import { newOpaqueToken } from '../tokens/opaque.js';
+import type { RefreshSuccessors } from '../tokens/refresh-successor.js';
 import { type RefreshTokenRecord, type Session, type SessionKind, sessionIsLive } from './session.js';
 import type { RefreshTokenStore, SessionStore, UserStore } from './stores.js';
 import { type User, userType } from './user.js';
@@ -63,6 +64,8 @@ export interface RefreshInput {
   readonly policy: TokenPolicy;
   /** A narrower scope for the new access token (RFC 6749 §6); undefined keeps the original. */
   readonly scope?: readonly string[];
+  /** The scopes the client may still have; others are dropped from the new access token. */
+  readonly allowedScopes?: readonly string[];
   readonly ip: string | null;
   readonly userAgent: string | null;
 }
@@ -83,6 +86,7 @@ interface SessionManagerDeps {
   readonly audience: string;
   /** Seconds a rotated refresh token is still honoured. */
   readonly refreshGrace: number;
+  readonly successors: RefreshSuccessors;
 }
 
 type RotationOutcome =
@@ -137,7 +141,7 @@ export class SessionManager {
               now,
             );
       const accessToken = this.#accessToken(input.user, session, input.scope, input.policy.accessTtl, now);
-      await stores.sessions.recordAccessToken(session.id, accessToken.jti, null, now);
+      await stores.sessions.recordAccessToken(session.id, accessToken.jti, now);
       return { session, user: input.user, accessToken, refreshToken, scope: input.scope };
     });
   }
@@ -150,7 +154,7 @@ export class SessionManager {
   async refresh(value: string, input: RefreshInput): Promise<IssuedTokens> {
     const { transaction, clock } = this.#deps;
     const now = clock.now();
-    const outcome = await transaction((stores) => this.#rotate(stores, hashSecret(value), input, now));
+    const outcome = await transaction((stores) => this.#rotate(stores, value, input, now));
     if (outcome.kind === 'issued') return outcome.tokens;
     return this.#reuseDetected(outcome, input, now);
   }
@@ -318,10 +322,11 @@ export class SessionManager {
 
   async #rotate(
     stores: SessionStores,
-    hash: string,
+    value: string,
     input: RefreshInput,
     now: Date,
   ): Promise<RotationOutcome> {
+    const hash = hashSecret(value);
     const token = await stores.refreshTokens.findByHash(hash);
     if (token === undefined || token.clientId !== input.clientId || token.revokedAt !== null) {
       throw new RefreshFailed('invalid');
@@ -333,37 +338,44 @@ export class SessionManager {
     if (now.getTime() >= token.expiresAt.getTime() || now.getTime() >= token.absoluteExpiresAt.getTime()) {
       throw new RefreshFailed('expired');
     }
-    const scope = input.scope ?? token.scope;
-    const extra = scope.find((s) => !token.scope.includes(s));
+    const requested = input.scope ?? token.scope;
+    const extra = requested.find((s) => !token.scope.includes(s));
     if (extra !== undefined)
       throw new ScopeNotGranted(`scope '${extra}' was not granted to this refresh token`);
+    // A scope the client has lost since is not handed out again.
+    const scope =
+      input.allowedScopes === undefined
+        ? requested
+        : requested.filter((s) => input.allowedScopes?.includes(s));
     if (input.policy.refreshTtl === null) throw new RefreshFailed('invalid');
 
-    const successor = newOpaqueToken();
+    const successor = this.#deps.successors.successorOf(value);
     const successorId = randomId();
-    const won = await stores.refreshTokens.markRotated(token.id, now, successorId);
-    if (!won) {
+    if (await stores.refreshTokens.markRotated(token.id, now, successorId)) {
+      const refreshTtlMs = input.policy.refreshTtl * 1000;
+      await stores.refreshTokens.insert({
+        id: successorId,
+        hash: successor.hash,
+        sessionId: session.id,
+        clientId: token.clientId,
+        scope: token.scope,
+        createdAt: now,
+        expiresAt: new Date(Math.min(now.getTime() + refreshTtlMs, token.absoluteExpiresAt.getTime())),
+        absoluteExpiresAt: token.absoluteExpiresAt,
+        rotatedAt: null,
+        replacedBy: null,
+        revokedAt: null,
+      });
+    } else {
+      // Rotated before: inside the grace window the caller gets the same successor (derived, so
+      // it need not be stored); later it is a replay.
       const current = await stores.refreshTokens.findByHash(hash);
       const rotatedAt = current?.rotatedAt?.getTime() ?? 0;
       if (now.getTime() - rotatedAt > this.#deps.refreshGrace * 1000)
         return { kind: 'reused', token, session };
     }
-    const refreshTtlMs = input.policy.refreshTtl * 1000;
-    await stores.refreshTokens.insert({
-      id: successorId,
-      hash: successor.hash,
-      sessionId: session.id,
-      clientId: token.clientId,
-      scope: token.scope,
-      createdAt: now,
-      expiresAt: new Date(Math.min(now.getTime() + refreshTtlMs, token.absoluteExpiresAt.getTime())),
-      absoluteExpiresAt: token.absoluteExpiresAt,
-      rotatedAt: null,
-      replacedBy: null,
-      revokedAt: null,
-    });
     const accessToken = this.#accessToken(user, session, scope, input.policy.accessTtl, now);
-    await stores.sessions.recordAccessToken(session.id, accessToken.jti, session.newestAccessJti, now);
+    await stores.sessions.recordAccessToken(session.id, accessToken.jti, now);
     return { kind: 'issued', tokens: { session, user, accessToken, refreshToken: successor.value, scope } };
   }
 

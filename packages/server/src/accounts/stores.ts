@@ -20,7 +20,8 @@ export interface SessionStore {
   /** Ends every open session of the user; returns their ids. */
   endAllOfUser(userId: string, at: Date, reason: string): Promise<string[]>;
   /** Records the access token just issued as the session's newest. */
-  recordAccessToken(id: string, jti: string, previousJti: string | null, at: Date): Promise<void>;
+  /** Records the access token just issued as the session's newest; the one it replaces becomes the previous. */
+  recordAccessToken(id: string, jti: string, at: Date): Promise<void>;
   /**
    * Makes `jti` the session's newest access token, only if `expectedNewest` still is (the
    * compare-and-set that settles two concurrent refreshes); true when this call did it.

@@ -19,7 +19,13 @@ import { assetRoutes } from './pages/assets.js';
 import { consentRoutes } from './pages/consent.js';
 import { signinRoutes } from './pages/signin.js';
 import { type CorsPolicy, corsHeaders, preflightRoute } from './plugins/cors.js';
-import { normalizeOAuthParameters, useFormParser, useOAuthBodyParsers } from './plugins/form-body.js';
+import {
+  normalizeOAuthParameters,
+  useFormParser,
+  useJsonParser,
+  useOAuthBodyParsers,
+} from './plugins/form-body.js';
+import { lazyRequestLogger } from './plugins/lazy-request-logger.js';
 import { requestLog } from './plugins/request-log.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { loginRoute } from './session-api/login.js';
@@ -40,6 +46,7 @@ export async function buildApp(services: Services): Promise<App> {
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
+    childLoggerFactory: lazyRequestLogger,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -51,7 +58,7 @@ export async function buildApp(services: Services): Promise<App> {
     },
   });
   await app.register(requestLog);
-  await app.register(securityHeaders);
+  await app.register(securityHeaders, { https: config.issuer.startsWith('https:') });
   app.decorateRequest('oauthClient', null);
   app.setErrorHandler(sendOAuthError);
   app.setNotFoundHandler(function notFound(request, reply) {
@@ -95,7 +102,8 @@ export async function buildApp(services: Services): Promise<App> {
 
   // The first-party session API: JSON in, the {"errors": […]} envelope out.
   await app.register(async function sessionApi(scope: App) {
-    useOAuthBodyParsers(scope, config.bodyLimit);
+    scope.removeAllContentTypeParsers();
+    useJsonParser(scope, config.bodyLimit);
     scope.setErrorHandler(sendSessionError);
     // First-party web apps on the configured origins, with the refresh cookie.
     const firstParty: CorsPolicy = {

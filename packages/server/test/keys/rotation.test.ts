@@ -105,9 +105,12 @@ describeEachDialect('signing keys', (dialect) => {
     await server.services.keys.rotate({ actor: 'test' });
     const retired = (await server.services.keys.list()).find((k) => k.kid === oldAccessKey?.kid);
     expect(retired?.status).toBe('retired');
-    expect(retired?.retainUntil?.getTime()).toBe(server.clock.now().getTime() + 3600 * 1000);
+    // The longest-lived token an access key signs: a session API token, accepted by GET /token
+    // until the session's refresh lifetime ends (300 s + 7 days).
+    const lifetime = 300 + 604_800;
+    expect(retired?.retainUntil?.getTime()).toBe(server.clock.now().getTime() + lifetime * 1000);
 
-    server.clock.advance(3599);
+    server.clock.advance(lifetime - 1);
     await server.services.keys.reload();
     expect((await jwks()).keys.map((k) => k.kid)).toContain(oldAccessKey?.kid);
     server.clock.advance(2);
@@ -116,12 +119,12 @@ describeEachDialect('signing keys', (dialect) => {
   });
 
   it('a client with a longer token lifetime keeps retired keys published for that long', async () => {
-    await createMachineClient(server.services, { accessTokenTtl: 86_400, name: 'long-lived' });
+    await createMachineClient(server.services, { accessTokenTtl: 1_000_000, name: 'long-lived' });
     await server.services.keys.rotate({ actor: 'test' });
     const retired = (await server.services.keys.list()).find(
       (k) => k.use === 'access' && k.status === 'retired',
     );
-    expect(retired?.retainUntil?.getTime()).toBe(server.clock.now().getTime() + 86_400 * 1000);
+    expect(retired?.retainUntil?.getTime()).toBe(server.clock.now().getTime() + 1_000_000 * 1000);
   });
 
   it('a rotation made by another process reaches the running server on reload', async () => {

@@ -252,7 +252,8 @@ describeEachDialect('session API', (dialect) => {
     const responses = await Promise.all(Array.from({ length: 20 }, () => refresh(first.refresh_token)));
     expect(responses.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
     const bodies = responses.map((r) => r.json());
-    expect(new Set(bodies.map((b) => b.refresh_token)).size).toBe(20);
+    // Rotation is idempotent inside the window: every caller gets the same successor, one chain.
+    expect(new Set(bodies.map((b) => b.refresh_token)).size).toBe(1);
     for (const body of bodies) {
       expect((await server.services.accessTokens.verify(body.access_token)).sid).toBe(sid);
       expect((await me(body.access_token)).statusCode).toBe(200);

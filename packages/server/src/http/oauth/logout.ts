@@ -102,7 +102,7 @@ export function logoutRoutes(app: App, services: Services): void {
         // Sign out at once only when the hint speaks for this browser's own session; someone
         // else's ID token must not sign this browser out without asking (logout CSRF).
         const browser = await browserSession(request, services);
-        if (browser === undefined || hint.sid === browser.session.id || hint.sub === browser.user.id) {
+        if (browser === undefined || hint.sid === browser.session.id) {
           return signOut(request, reply, await destination(query, clientId));
         }
       }
@@ -158,7 +158,7 @@ export function logoutRoutes(app: App, services: Services): void {
 async function readHint(
   token: string,
   services: Services,
-): Promise<{ audience: string; sub: unknown; sid: unknown } | undefined> {
+): Promise<{ audience: string; sid: unknown } | undefined> {
   try {
     const { payload } = await compactVerify(token, services.keys.verificationKeys('id'), {
       algorithms: ['RS256', 'ES256', 'EdDSA'],
@@ -166,12 +166,11 @@ async function readHint(
     const claims = JSON.parse(new TextDecoder().decode(payload)) as {
       iss?: unknown;
       aud?: unknown;
-      sub?: unknown;
       sid?: unknown;
     };
     if (claims.iss !== services.config.issuer) return undefined;
     const audience = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
-    return typeof audience === 'string' ? { audience, sub: claims.sub, sid: claims.sid } : undefined;
+    return typeof audience === 'string' ? { audience, sid: claims.sid } : undefined;
   } catch {
     return undefined;
   }

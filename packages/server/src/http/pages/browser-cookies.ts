@@ -5,8 +5,12 @@ import { constantTimeEqual } from '../../platform/constant-time.js';
 import { randomToken } from '../../platform/random.js';
 import type { Services } from '../../services.js';
 
-const sessionCookie = 'tessera_session';
-const csrfCookie = 'tessera_csrf';
+/**
+ * With an https issuer the cookies carry the __Host- prefix: the browser then refuses them from a
+ * sibling subdomain or over http, so nobody can plant a session or CSRF cookie (fixation).
+ */
+const cookieName = (services: Services, name: string) =>
+  services.config.issuer.startsWith('https:') ? `__Host-${name}` : name;
 
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
@@ -34,7 +38,7 @@ export async function browserSession(
   request: FastifyRequest,
   services: Services,
 ): Promise<{ session: Session; user: User } | undefined> {
-  const signed = readCookie(request, sessionCookie);
+  const signed = readCookie(request, cookieName(services, 'tessera_session'));
   const id = signed === undefined ? undefined : services.cookies.unsign(signed);
   if (id === undefined) return undefined;
   return services.sessions.resumeBrowserSession(id, services.config.browserIdleTimeout);
@@ -45,11 +49,14 @@ export function setSessionCookie(reply: FastifyReply, services: Services, sessio
     0,
     Math.floor((session.expiresAt.getTime() - services.clock.now().getTime()) / 1000),
   );
-  appendCookie(reply, cookie(services, sessionCookie, services.cookies.sign(session.id), maxAge));
+  appendCookie(
+    reply,
+    cookie(services, cookieName(services, 'tessera_session'), services.cookies.sign(session.id), maxAge),
+  );
 }
 
 export function clearSessionCookie(reply: FastifyReply, services: Services): void {
-  appendCookie(reply, cookie(services, sessionCookie, '', 0));
+  appendCookie(reply, cookie(services, cookieName(services, 'tessera_session'), '', 0));
 }
 
 /**
@@ -57,10 +64,10 @@ export function clearSessionCookie(reply: FastifyReply, services: Services): voi
  * cross-site page can neither read the cookie nor compute the digest.
  */
 export function csrfToken(request: FastifyRequest, reply: FastifyReply, services: Services): string {
-  let value = readCookie(request, csrfCookie);
+  let value = readCookie(request, cookieName(services, 'tessera_csrf'));
   if (value === undefined || !/^[A-Za-z0-9_-]{43}$/.test(value)) {
     value = randomToken(32);
-    appendCookie(reply, cookie(services, csrfCookie, value, 86_400));
+    appendCookie(reply, cookie(services, cookieName(services, 'tessera_csrf'), value, 86_400));
   }
   return services.cookies.mac(`csrf:${value}`);
 }
@@ -70,7 +77,7 @@ export function csrfTokenIsValid(
   services: Services,
   submitted: string | undefined,
 ): boolean {
-  const value = readCookie(request, csrfCookie);
+  const value = readCookie(request, cookieName(services, 'tessera_csrf'));
   if (value === undefined || submitted === undefined) return false;
   return constantTimeEqual(submitted, services.cookies.mac(`csrf:${value}`));
 }

@@ -19,6 +19,15 @@ export function useOAuthBodyParsers(app: App, bodyLimit: number): void {
   );
 }
 
+/** application/json only (the session API: a cross-site form cannot send it). */
+export function useJsonParser(app: App, bodyLimit: number): void {
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+}
+
 /** application/x-www-form-urlencoded, keeping repeated keys as arrays. */
 export function useFormParser(app: App, bodyLimit: number): void {
   app.addContentTypeParser(

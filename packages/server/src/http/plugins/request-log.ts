@@ -4,10 +4,12 @@ import fp from 'fastify-plugin';
 /**
  * One line per request: id, method, route pattern, status, latency. Never the URL's query,
  * headers or body, where codes, tokens and secrets travel. Callback-style hooks (no promise per
- * request).
+ * request), and the line goes to the root logger with the id as a field, so no per-request child
+ * logger is made (lazy-request-logger.ts).
  */
 export const requestLog = fp(
   async function requestLogPlugin(app) {
+    const logger = app.log;
     app.addHook(
       'onRequest',
       function exposeRequestId(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
@@ -18,8 +20,9 @@ export const requestLog = fp(
     app.addHook(
       'onResponse',
       function logRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
-        request.log.info(
+        logger.info(
           {
+            reqId: request.id,
             method: request.method,
             route: request.routeOptions.url ?? 'unmatched',
             status: reply.statusCode,

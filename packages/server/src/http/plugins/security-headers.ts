@@ -7,7 +7,7 @@ import fp from 'fastify-plugin';
  * every response and a promise per hook is measurable on the token endpoint.
  */
 export const securityHeaders = fp(
-  async function securityHeadersPlugin(app) {
+  async function securityHeadersPlugin(app, options: { https: boolean }) {
     app.addHook(
       'onSend',
       function addSecurityHeaders(
@@ -19,6 +19,7 @@ export const securityHeaders = fp(
         reply.header('x-content-type-options', 'nosniff');
         reply.header('referrer-policy', 'no-referrer');
         reply.header('x-frame-options', 'DENY');
+        if (options.https) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
         if (!reply.hasHeader('content-security-policy')) {
           reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
         }

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { sessionApiClientId } from '../../accounts/sessions.js';
 import type { CheckedAccessToken } from '../../oauth/access-token-check.js';
 import type { Services } from '../../services.js';
 import { AccessTokenError } from '../../tokens/access-token.js';
@@ -14,7 +15,9 @@ export async function authenticateUser(
   if (token === undefined) throw authenticationRequired();
   try {
     const checked = await services.accessTokenCheck.check(token);
-    if (checked.user === undefined) throw invalidToken();
+    // Only the session API's own tokens (and service-account tokens): an OAuth client's token
+    // carries the scopes a user consented to, and /me would reveal more than they allow.
+    if (checked.user === undefined || checked.claims.client_id !== sessionApiClientId) throw invalidToken();
     return { ...checked, user: checked.user, token };
   } catch (error) {
     if (error instanceof AccessTokenError)

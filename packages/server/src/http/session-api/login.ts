@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
 import { signInWithPassword } from '../../accounts/password-sign-in.js';
 import type { Services } from '../../services.js';
-import { oauthBodyTypes } from '../schemas/oauth.js';
 import { sessionErrorResponses } from '../schemas/session-api.js';
 import type { App } from '../types.js';
 import { setRefreshCookie } from './credentials.js';
@@ -24,7 +23,8 @@ export function loginRoute(app: App, services: Services): void {
       schema: {
         summary: 'Sign in with username and password',
         tags: ['session'],
-        consumes: oauthBodyTypes,
+        // JSON only: a cross-site HTML form cannot send it, so no login CSRF.
+        consumes: ['application/json'],
         body: loginRequest,
         response: { 200: loginResponse, ...sessionErrorResponses },
       },

@@ -48,14 +48,20 @@ export function authorizationCodeGrant(deps: AuthorizationCodeGrantDeps): Grant 
       const now = deps.clock.now();
       if (code === undefined || code.clientId !== client.id)
         throw new InvalidGrant('the authorization code is invalid');
-      if (code.consumedAt !== null) return refuseReuse(code.issuedSessionId);
-      if (now.getTime() >= code.expiresAt.getTime())
-        throw new InvalidGrant('the authorization code has expired');
+      // Only a request that could have redeemed the code counts as its reuse: someone holding an
+      // intercepted code without the verifier must not be able to revoke the real user's tokens.
       if (params.redirect_uri !== undefined && params.redirect_uri !== code.redirectUri) {
         throw new InvalidGrant('redirect_uri does not match the authorization request');
       }
       if (!verifierMatches(verifier, code.codeChallenge))
         throw new InvalidGrant('code_verifier does not match the code_challenge');
+      if (code.consumedAt !== null) return refuseReuse(code.issuedSessionId);
+      if (now.getTime() >= code.expiresAt.getTime())
+        throw new InvalidGrant('the authorization code has expired');
+      // A code whose browser session has since ended (signed out) is worth nothing.
+      const browserSession = await deps.sessions.findSession(code.sessionId);
+      if (browserSession === undefined || browserSession.endedAt !== null)
+        throw new InvalidGrant('the sign-in behind this code has ended');
       if (!(await deps.codes.markConsumed(hash, now)))
         return refuseReuse((await deps.codes.findByHash(hash))?.issuedSessionId ?? null);
 

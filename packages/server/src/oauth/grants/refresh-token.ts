@@ -28,6 +28,7 @@ export function refreshTokenGrant(deps: RefreshTokenGrantDeps): Grant {
             maxAge: deps.sessionMaxAge,
           },
           scope: narrowed,
+          allowedScopes: client.scopes,
           ip,
           userAgent,
         });

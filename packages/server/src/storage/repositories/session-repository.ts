@@ -58,15 +58,16 @@ export function sessionRepository(db: Kysely<Database>): SessionStore {
         .execute();
       return open.map((s) => s.id);
     },
-    async recordAccessToken(id, jti, previousJti, at) {
+    async recordAccessToken(id, jti, at) {
+      // One statement, so a concurrent refresh cannot slip between reading the newest and replacing it.
       await db
         .updateTable('sessions')
-        .set({
+        .set((eb) => ({
           newest_access_jti: jti,
-          previous_access_jti: previousJti,
+          previous_access_jti: eb.ref('newest_access_jti'),
           access_rotated_at: toMs(at),
           last_active_at: toMs(at),
-        })
+        }))
         .where('id', '=', id)
         .execute();
     },
