@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { App } from '../types.js';
 
 export interface CorsPolicy {
@@ -14,12 +14,25 @@ const allowedHeaders = 'authorization, content-type, x-client-id';
  * allows it (never `*` with credentials), with `Vary: Origin` so caches keep answers apart.
  */
 export function corsHeaders(policy: CorsPolicy) {
-  return async function addCorsHeaders(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // Callback style with a synchronous fast path: most calls (servers, CLIs) send no Origin.
+  return function addCorsHeaders(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void {
     const origin = request.headers.origin;
     reply.header('vary', 'Origin');
-    if (origin === undefined || !(await policy.allows(origin))) return;
-    reply.header('access-control-allow-origin', origin);
-    if (policy.credentials) reply.header('access-control-allow-credentials', 'true');
+    if (origin === undefined) return done();
+    policy.allows(origin).then(
+      (allowed) => {
+        if (allowed) {
+          reply.header('access-control-allow-origin', origin);
+          if (policy.credentials) reply.header('access-control-allow-credentials', 'true');
+        }
+        done();
+      },
+      (error: Error) => done(error),
+    );
   };
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { InvalidRequest } from '../../oauth/errors.js';
 import type { App } from '../types.js';
 
@@ -57,18 +57,23 @@ export function parseFormBody(body: string): RawParams {
  * preValidation: refuse a parameter sent twice (RFC 6749 §3.2) and drop empty ones, which
  * "MUST be treated as if they were omitted" (§3.1).
  */
-export async function normalizeOAuthParameters(request: FastifyRequest): Promise<void> {
+export function normalizeOAuthParameters(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
   // No body at all reads as no parameters, so the schema names the first missing one.
   if (request.body === undefined || request.body === null) request.body = {};
   const body = request.body;
-  if (typeof body !== 'object' || Array.isArray(body)) return;
+  if (typeof body !== 'object' || Array.isArray(body)) return done();
   const params = body as Record<string, unknown>;
   for (const [key, value] of Object.entries(params)) {
     if (Array.isArray(value) && isFormBody(request)) {
-      throw new InvalidRequest(`Parameter '${key}' was sent more than once`);
+      return done(new InvalidRequest(`Parameter '${key}' was sent more than once`));
     }
     if (value === '') delete params[key];
   }
+  done();
 }
 
 function isFormBody(request: FastifyRequest): boolean {
