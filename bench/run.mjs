@@ -3,7 +3,7 @@
 // Servers are pinned to core 0 and this load generator to core 1; loopback only; every run is
 // bounded by its duration. Writes bench/RESULTS.md and bench/chart.svg.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
@@ -175,8 +175,26 @@ async function ok(url, init) {
   return JSON.parse(body);
 }
 
+/**
+ * Refresh tokens in flight: each request takes a live token and its answer gives the rotated one
+ * back, so every chain keeps rotating (autocannon resets per-connection context between requests,
+ * so the chain cannot live there).
+ */
+/** Each run ends with up to one request per connection in flight, whose successor is never seen: that many chains are lost per run. */
+const chainsNeeded = 32 * (timing.runs + 1) + 64;
+
+function tokenChains(initial) {
+  const ready = [...initial];
+  return {
+    take: () => ready.shift(),
+    returned(status, body) {
+      if (status === 200) ready.push(JSON.parse(body).refresh_token);
+    },
+  };
+}
+
 function record(group, system, name, measurement, extra = {}) {
-  results.push({ group, system, name, ...measurement, ...extra });
+  results.push({ ...measurement, group, system, name, ...extra });
   const rps = measurement.rps === null ? 'INVALID' : `${Math.round(measurement.rps.median)} req/s`;
   log(
     `  ${name.padEnd(48)} ${rps}${measurement.invalid > 0 ? ` (${measurement.invalid} invalid runs)` : ''}`,
@@ -269,7 +287,7 @@ async function refreshRotation() {
     for (const size of refreshSizes) {
       log(`  seeding ${size} refresh tokens (${dialect})…`);
       await withTessera({ dialect, seed: size }, async ({ issuer, fixtures }) => {
-        let next = 0;
+        const chains = tokenChains(Array.from({ length: chainsNeeded }, (_, i) => seededToken(i)));
         const options = {
           url: `${issuer}/oauth/token`,
           requests: [
@@ -277,13 +295,11 @@ async function refreshRotation() {
               method: 'POST',
               path: '/oauth/token',
               headers: { ...form, authorization: basic(fixtures.app.id, fixtures.app.secret) },
-              setupRequest(request, context) {
-                context.token ??= seededToken(next++);
-                return { ...request, body: `grant_type=refresh_token&refresh_token=${context.token}` };
-              },
-              onResponse(status, body, context) {
-                if (status === 200) context.token = JSON.parse(body).refresh_token;
-              },
+              setupRequest: (request) => ({
+                ...request,
+                body: `grant_type=refresh_token&refresh_token=${chains.take()}`,
+              }),
+              onResponse: (status, body) => chains.returned(status, body),
             },
           ],
         };
@@ -328,22 +344,17 @@ async function sessionApi() {
       opsPerSecond: argon2.perSecond,
     });
 
-    let next = 0;
     const pool = [];
-    for (let i = 0; i < 200; i += 1) pool.push((await ok(login.url, login)).refresh_token);
+    for (let i = 0; i < chainsNeeded; i += 1) pool.push((await ok(login.url, login)).refresh_token);
+    const chains = tokenChains(pool);
     const refresh = {
       url: `${issuer}/token`,
       requests: [
         {
           method: 'GET',
           path: '/token',
-          setupRequest(request, context) {
-            context.token ??= pool[next++ % pool.length];
-            return { ...request, headers: { authorization: `Bearer ${context.token}` } };
-          },
-          onResponse(status, body, context) {
-            if (status === 200) context.token = JSON.parse(body).refresh_token;
-          },
+          setupRequest: (request) => ({ ...request, headers: { authorization: `Bearer ${chains.take()}` } }),
+          onResponse: (status, body) => chains.returned(status, body),
         },
       ],
     };
@@ -555,5 +566,10 @@ const machine = {
   cores: cpus().length,
   memoryGb: Math.round(totalmem() / 2 ** 30),
 };
-writeReport({ results, versions, machine, started, finished: new Date(), quick, timing, root });
+const finished = new Date();
+writeFileSync(
+  join(root, 'bench/results.json'),
+  `${JSON.stringify({ results, versions, machine, started, finished, quick, timing }, null, 2)}\n`,
+);
+writeReport({ results, versions, machine, started, finished, quick, timing, root });
 log('\nwrote bench/RESULTS.md and bench/chart.svg');
