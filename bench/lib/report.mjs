@@ -178,7 +178,8 @@ function chart(results) {
     })
     .join('\n');
   const height = 60 + bars.length * rowHeight;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="system-ui, sans-serif">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="system-ui, sans-serif" role="img">
+<title>Requests per second of each benchmark scenario</title>
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="16" y="24" font-size="15" font-weight="bold">Requests per second, one server core (blue: Tessera, grey: oidc-provider, green: ceiling)</text>
 ${rows}

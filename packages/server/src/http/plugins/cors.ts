@@ -22,7 +22,10 @@ export function corsHeaders(policy: CorsPolicy) {
   ): void {
     const origin = request.headers.origin;
     reply.header('vary', 'Origin');
-    if (origin === undefined) return done();
+    if (origin === undefined) {
+      done();
+      return;
+    }
     policy.allows(origin).then(
       (allowed) => {
         if (allowed) {

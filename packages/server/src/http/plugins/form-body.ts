@@ -65,11 +65,15 @@ export function normalizeOAuthParameters(
   // No body at all reads as no parameters, so the schema names the first missing one.
   if (request.body === undefined || request.body === null) request.body = {};
   const body = request.body;
-  if (typeof body !== 'object' || Array.isArray(body)) return done();
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    done();
+    return;
+  }
   const params = body as Record<string, unknown>;
   for (const [key, value] of Object.entries(params)) {
     if (Array.isArray(value) && isFormBody(request)) {
-      return done(new InvalidRequest(`Parameter '${key}' was sent more than once`));
+      done(new InvalidRequest(`Parameter '${key}' was sent more than once`));
+      return;
     }
     if (value === '') delete params[key];
   }
