@@ -485,9 +485,9 @@ async function ceilings() {
 async function startup() {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-start-'));
   const port = nextPort++;
-  try {
-    const server = await startServer({
-      name: 'tessera (first start)',
+  const start = (name) =>
+    startServer({
+      name,
       args: [tesseraBin, 'serve'],
       env: {
         TESSERA_DATABASE_URL: join(dir, 'tessera.db'),
@@ -499,21 +499,11 @@ async function startup() {
       core: 0,
       readyUrl: `http://127.0.0.1:${port}/.well-known/openid-configuration`,
     });
+  try {
+    const server = await start('tessera (first start)');
     const firstStart = server.startMs;
     await server.stop();
-    const again = await startServer({
-      name: 'tessera (second start)',
-      args: [tesseraBin, 'serve'],
-      env: {
-        TESSERA_DATABASE_URL: join(dir, 'tessera.db'),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        TESSERA_LOG_LEVEL: 'warn',
-        TESSERA_ISSUER: `http://127.0.0.1:${port}`,
-      },
-      core: 0,
-      readyUrl: `http://127.0.0.1:${port}/.well-known/openid-configuration`,
-    });
+    const again = await start('tessera (second start)');
     const idleRss = rssMb(again.child.pid);
     await again.stop();
     results.push({
