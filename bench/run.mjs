@@ -22,6 +22,8 @@ if (process.env.BENCH_PINNED === undefined) {
 }
 
 const quick = process.argv.includes('--quick');
+// --only=NAME[,NAME]: run just those steps (titles below), print, write nothing; for profiling work.
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const timing = quick ? { warmup: 1, duration: 3, runs: 3 } : { warmup: 3, duration: 8, runs: 3 };
 const refreshSizes = quick ? [10_000, 100_000] : [10_000, 1_000_000];
 const postgresUrl = process.env.TESSERA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -539,8 +541,13 @@ for (const [title, step] of [
   ['@tessera/verify', verifyMiddleware],
   ['refresh_token rotation', refreshRotation],
 ]) {
+  if (only !== undefined && !only.includes(title)) continue;
   log(`\n== ${title}`);
   await step();
+}
+if (only !== undefined) {
+  for (const r of results) log(JSON.stringify({ name: r.name, system: r.system, rps: r.rps, p99: r.p99, ops: r.opsPerSecond, ms: r.ms, idleRss: r.idleRss, afterRss: r.afterRss, halfLoadP99: r.halfLoadP99 }));
+  process.exit(0);
 }
 
 const versions = {

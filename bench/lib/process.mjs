@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 /** Starts a server pinned to one core with taskset; resolves once `readyUrl` answers 200. */
 export async function startServer({ name, args, env, core, readyUrl, timeoutMs = 30_000 }) {
   const started = performance.now();
-  const child = spawn('taskset', ['-c', String(core), process.execPath, ...args], {
+  // BENCH_CPU_PROF=DIR: every server writes a V8 CPU profile there on exit (bench/profile.mjs reads it).
+  const profile = process.env.BENCH_CPU_PROF;
+  const nodeArgs = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
+  const child = spawn('taskset', ['-c', String(core), process.execPath, ...nodeArgs, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

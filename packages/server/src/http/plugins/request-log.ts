@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Logger } from 'pino';
 
 /**
  * One line per request: id, method, route pattern, status, latency. Never the URL's query,
@@ -17,6 +18,8 @@ export const requestLog = fp(
         done();
       },
     );
+    // Below info level the line would be dropped anyway: skip the hook, and its cost per request.
+    if (!(logger as unknown as Logger).isLevelEnabled('info')) return;
     app.addHook(
       'onResponse',
       function logRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
