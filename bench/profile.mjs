@@ -17,7 +17,10 @@ for (const node of profile.nodes) for (const child of node.children ?? []) paren
 
 const label = (node) => {
   const { functionName, url, lineNumber } = node.callFrame;
-  const where = url === '' ? '' : ` ${url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/packages\//, '')}:${lineNumber + 1}`;
+  const where =
+    url === ''
+      ? ''
+      : ` ${url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/packages\//, '')}:${lineNumber + 1}`;
   return `${functionName || '(anonymous)'}${where}`;
 };
 
@@ -46,6 +49,8 @@ const print = (title, counts) => {
   }
 };
 const idle = profile.samples.length - busy;
-console.log(`${file}: ${profile.samples.length} samples, ${((100 * idle) / profile.samples.length).toFixed(1)} % idle`);
+console.log(
+  `${file}: ${profile.samples.length} samples, ${((100 * idle) / profile.samples.length).toFixed(1)} % idle`,
+);
 print('self time', self);
 print('inclusive time', inclusive);

@@ -23,7 +23,10 @@ if (process.env.BENCH_PINNED === undefined) {
 
 const quick = process.argv.includes('--quick');
 // --only=NAME[,NAME]: run just those steps (titles below), print, write nothing; for profiling work.
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const timing = quick ? { warmup: 1, duration: 3, runs: 3 } : { warmup: 3, duration: 8, runs: 3 };
 const refreshSizes = quick ? [10_000, 100_000] : [10_000, 1_000_000];
 const postgresUrl = process.env.TESSERA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -546,7 +549,20 @@ for (const [title, step] of [
   await step();
 }
 if (only !== undefined) {
-  for (const r of results) log(JSON.stringify({ name: r.name, system: r.system, rps: r.rps, p99: r.p99, ops: r.opsPerSecond, ms: r.ms, idleRss: r.idleRss, afterRss: r.afterRss, halfLoadP99: r.halfLoadP99 }));
+  for (const r of results)
+    log(
+      JSON.stringify({
+        name: r.name,
+        system: r.system,
+        rps: r.rps,
+        p99: r.p99,
+        ops: r.opsPerSecond,
+        ms: r.ms,
+        idleRss: r.idleRss,
+        afterRss: r.afterRss,
+        halfLoadP99: r.halfLoadP99,
+      }),
+    );
   process.exit(0);
 }
 
