@@ -8,7 +8,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import pg from 'pg';
-import { measure, runOnce } from './lib/load.mjs';
+import { measure } from './lib/load.mjs';
+import { pacedRun } from './lib/paced.mjs';
 import { rssMb, startServer } from './lib/process.mjs';
 import { writeReport } from './lib/report.mjs';
 import { seededToken, seedRefreshTokens } from './lib/seed.mjs';
@@ -221,12 +222,12 @@ async function clientCredentials() {
       const afterRss = rssMb(server.child.pid);
       const extra = { idleRss, afterRss };
       if (alg === 'ES256' && m.rps !== null) {
-        const half = await runOnce({
-          ...options,
-          duration: timing.duration,
-          overallRate: Math.floor(m.rps.median / 2),
-        });
+        // Evenly paced, open loop (bench/lib/paced.mjs): a warm-up, then the measured run.
+        const paced = { ...options, rate: Math.floor(m.rps.median / 2) };
+        await pacedRun({ ...paced, duration: timing.warmup });
+        const half = await pacedRun({ ...paced, duration: timing.duration });
         extra.halfLoadP99 = half.valid ? half.p99 : null;
+        extra.halfLoad = half;
       }
       record('client_credentials', 'tessera', `client_credentials ${alg}`, m, extra);
     });

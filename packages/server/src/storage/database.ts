@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  type SqliteDatabase,
+  SqliteDialect,
+  sql,
+} from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/config.js';
 import { migrations } from './migrations/index.js';
@@ -37,8 +45,40 @@ function openSqlite(path: string): DatabaseHandle {
   // The CLI and the server may write at once; wait for the lock rather than fail with SQLITE_BUSY.
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', schema: undefined, close: () => db.destroy() };
+}
+
+/** Distinct SQL texts whose compiled statements are kept; Tessera's queries number in the dozens. */
+const statementCacheSize = 256;
+
+/**
+ * Kysely prepares a statement for every query, and better-sqlite3 compiles the SQL each time:
+ * on the hot paths (revocation check, client and session lookups) that compile costs more than
+ * running the query. Statements are kept by SQL text and reused; one still being iterated (busy)
+ * is never handed out twice.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close() {
+      statements.clear();
+      sqlite.close();
+    },
+    prepare(text) {
+      const kept = statements.get(text);
+      if (kept !== undefined && !kept.busy) return kept;
+      const statement = sqlite.prepare(text);
+      if (kept === undefined) {
+        if (statements.size >= statementCacheSize) {
+          const oldest = statements.keys().next().value;
+          if (oldest !== undefined) statements.delete(oldest);
+        }
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 function openPostgres(url: string, explicitSchema: string | undefined): DatabaseHandle {

@@ -4,6 +4,10 @@ import type { KeyManager } from '../keys/key-manager.js';
 import type { SigningAlgorithm } from '../keys/signing-key.js';
 import type { Clock } from '../platform/clock.js';
 import { signJwt } from './jws.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
+
+/** Distinct tokens remembered as verified (about 1 KB each). */
+const verifiedTokenCapacity = 5_000;
 
 export interface AccessTokenRequest {
   readonly subject: string;
@@ -53,6 +57,7 @@ export class AccessTokens {
   readonly #clock: Clock;
   readonly #issuer: string;
   readonly #alg: SigningAlgorithm;
+  readonly #verified = new VerifiedTokenCache<AccessTokenClaims>(verifiedTokenCapacity);
 
   constructor(keys: KeyManager, clock: Clock, issuer: string, alg: SigningAlgorithm) {
     this.#keys = keys;
@@ -83,8 +88,11 @@ export class AccessTokens {
 
   /** Signature, issuer, `typ` and expiry; revocation and session state are checked by the caller. */
   async verify(token: string, options: { acceptExpiredFor?: number } = {}): Promise<AccessTokenClaims> {
+    const keys = this.#keys.verificationKeys('access');
+    const known = this.#verified.get(token, keys);
+    if (known !== undefined) return this.#checkExpiry(known, options.acceptExpiredFor ?? 0);
     try {
-      const { payload } = await jwtVerify(token, this.#keys.verificationKeys('access'), {
+      const { payload } = await jwtVerify(token, keys, {
         ...(options.acceptExpiredFor === undefined ? {} : { clockTolerance: options.acceptExpiredFor }),
         issuer: this.#issuer,
         typ: 'at+jwt',
@@ -92,10 +100,22 @@ export class AccessTokens {
         currentDate: this.#clock.now(),
         requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
       });
-      return payload as AccessTokenClaims;
+      const claims = payload as AccessTokenClaims;
+      this.#verified.set(token, keys, claims);
+      return claims;
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw new AccessTokenError('expired', 'token has expired');
       throw new AccessTokenError('invalid', 'token is not a valid access token');
     }
+  }
+
+  /** The time checks jwtVerify makes, for a token whose signature was verified before. */
+  #checkExpiry(claims: AccessTokenClaims, tolerance: number): AccessTokenClaims {
+    const now = Math.floor(this.#clock.now().getTime() / 1000);
+    if (claims.exp <= now - tolerance) throw new AccessTokenError('expired', 'token has expired');
+    if (claims.nbf !== undefined && claims.nbf > now + tolerance) {
+      throw new AccessTokenError('invalid', 'token is not a valid access token');
+    }
+    return claims;
   }
 }

@@ -116,6 +116,40 @@ function suite(dialect: 'sqlite' | 'postgres', env: Record<string, string> = {})
     expect(events.map((e) => e.type)).toContain('token.revoked');
   });
 
+  it('a token introspected before is checked again on every call: revocation, expiry, a withdrawn key', async () => {
+    const active = async (value: string) => (await introspect(value)).json().active;
+
+    // The second answer comes from the verified-token cache; revocation still applies to it.
+    const revoked = await token();
+    expect(await active(revoked)).toBe(true);
+    expect(await active(revoked)).toBe(true);
+    await revoke(revoked);
+    expect(await active(revoked)).toBe(false);
+
+    // Expiry is checked on every call, as jwtVerify would (exp <= now is expired).
+    const expiring = await token();
+    expect(await active(expiring)).toBe(true);
+    server.clock.advance(3599);
+    expect(await active(expiring)).toBe(true);
+    server.clock.advance(1);
+    expect(await active(expiring)).toBe(false);
+
+    // A key taken out of the published set no longer vouches for tokens it signed, seen or not.
+    const signedByOldKey = await token();
+    expect(await active(signedByOldKey)).toBe(true);
+    const [oldKey] = (await server.services.keys.list()).filter((k) => k.use === 'access');
+    await server.services.keys.rotate({ actor: 'test' });
+    await server.services.keys.reload();
+    expect(await active(signedByOldKey)).toBe(true);
+    await server.services.database.db
+      .deleteFrom('signing_keys')
+      .where('kid', '=', oldKey?.kid ?? '')
+      .execute();
+    await server.services.keys.reload();
+    expect(await active(signedByOldKey)).toBe(false);
+    expect(await active(await token())).toBe(true);
+  });
+
   it('revoking an unknown or malformed token is a 200 and changes nothing (RFC 7009 §2.2)', async () => {
     const before = await databaseSnapshot(server.services.database.db);
     expect((await revoke('nothing-like-a-token')).statusCode).toBe(200);
