@@ -393,23 +393,28 @@ async function verifyMiddleware() {
       headers: { ...form, authorization: basic(fixtures.cc.id, fixtures.cc.secret) },
       body: 'grant_type=client_credentials',
     });
-    const port = nextPort++;
-    const api = await startServer({
-      name: 'verify-api',
-      args: [join(root, 'bench/peer/verify-api.mjs')],
-      env: { PORT: String(port), ISSUER: issuer },
-      core: 0,
-      readyUrl: `http://127.0.0.1:${port}/healthz`,
-    });
-    try {
-      const options = {
-        url: `http://127.0.0.1:${port}/agents`,
-        headers: { authorization: `Bearer ${access_token}` },
-      };
-      await ok(options.url, options);
-      record('verify', 'tessera', '@tessera/verify (Fastify API)', await measure('verify', options, timing));
-    } finally {
-      await api.stop();
+    for (const [system, name] of [
+      ['tessera', '@tessera/verify (Fastify API)'],
+      ['jose', 'jose.jwtVerify (same Fastify API)'],
+    ]) {
+      const port = nextPort++;
+      const api = await startServer({
+        name: `verify-api (${system})`,
+        args: [join(root, 'bench/peer/verify-api.mjs')],
+        env: { PORT: String(port), ISSUER: issuer, VERIFY: system },
+        core: 0,
+        readyUrl: `http://127.0.0.1:${port}/healthz`,
+      });
+      try {
+        const options = {
+          url: `http://127.0.0.1:${port}/agents`,
+          headers: { authorization: `Bearer ${access_token}` },
+        };
+        await ok(options.url, options);
+        record('verify', system, name, await measure(`verify ${system}`, options, timing));
+      } finally {
+        await api.stop();
+      }
     }
     // Raw jose.jwtVerify on the same token, one core (this process, core 1).
     const keys = createLocalJWKSet(await ok(`${issuer}/oauth/jwks`));
@@ -439,24 +444,29 @@ async function verifyMiddleware() {
 }
 
 async function ceilings() {
-  const port = nextPort++;
-  const bare = await startServer({
-    name: 'bare-fastify',
-    args: [join(root, 'bench/peer/bare-fastify.mjs')],
-    env: { PORT: String(port) },
-    core: 0,
-    readyUrl: `http://127.0.0.1:${port}/healthz`,
-  });
-  try {
-    const options = {
-      url: `http://127.0.0.1:${port}/token`,
-      method: 'POST',
-      headers: form,
-      body: 'grant_type=client_credentials',
-    };
-    record('ceiling', 'ceiling', 'bare Fastify form POST', await measure('bare', options, timing));
-  } finally {
-    await bare.stop();
+  for (const [sign, name] of [
+    ['0', 'bare Fastify form POST'],
+    ['1', 'bare Fastify form POST + node:crypto ES256 JWT'],
+  ]) {
+    const port = nextPort++;
+    const bare = await startServer({
+      name: 'bare-fastify',
+      args: [join(root, 'bench/peer/bare-fastify.mjs')],
+      env: { PORT: String(port), SIGN: sign },
+      core: 0,
+      readyUrl: `http://127.0.0.1:${port}/healthz`,
+    });
+    try {
+      const options = {
+        url: `http://127.0.0.1:${port}/token`,
+        method: 'POST',
+        headers: form,
+        body: 'grant_type=client_credentials',
+      };
+      record('ceiling', 'ceiling', name, await measure(name, options, timing));
+    } finally {
+      await bare.stop();
+    }
   }
   const signing = JSON.parse(
     execFileSync(

@@ -1,4 +1,12 @@
-import { hash, verify } from '@node-rs/argon2';
+/**
+ * Loaded on first use: a server that never checks a password (machine clients only) does not
+ * carry the native module in memory, and start-up does not wait for it.
+ */
+let argon2: Promise<typeof import('@node-rs/argon2')> | undefined;
+const loadArgon2 = () => {
+  argon2 ??= import('@node-rs/argon2');
+  return argon2;
+};
 
 /**
  * OWASP Password Storage Cheat Sheet, argon2id: m = 19 MiB, t = 2, p = 1. (@node-rs/argon2's
@@ -10,11 +18,12 @@ export const passwordHashParameters = {
   parallelism: 1,
 } as const;
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, passwordHashParameters);
+export async function hashPassword(password: string): Promise<string> {
+  return (await loadArgon2()).hash(password, passwordHashParameters);
 }
 
 export async function verifyPassword(encoded: string, password: string): Promise<boolean> {
+  const { verify } = await loadArgon2();
   try {
     return await verify(encoded, password);
   } catch {

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 
 /**
@@ -6,7 +7,9 @@ import type { Logger } from './logger.js';
  * fall back to the database at once rather than hang.
  */
 export function connectRedis(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, {
+  // Required here, not imported at the top: without TESSERA_REDIS_URL the client is never loaded.
+  const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+  const redis = new RedisClient(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
@@ -10,7 +11,6 @@ import {
   SqliteDialect,
   sql,
 } from 'kysely';
-import pg from 'pg';
 import type { DatabaseConfig } from '../config/config.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -82,6 +82,8 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
 }
 
 function openPostgres(url: string, explicitSchema: string | undefined): DatabaseHandle {
+  // Required here, not imported at the top: a SQLite deployment never loads the PostgreSQL client.
+  const pg = createRequire(import.meta.url)('pg') as typeof import('pg');
   const schema = explicitSchema ?? searchPathOf(url);
   const pool = new pg.Pool({
     connectionString: url,
