@@ -82,7 +82,7 @@ export class AccessTokens {
       ...(request.scope.length > 0 ? { scope: request.scope.join(' ') } : {}),
       ...request.extraClaims,
     };
-    const token = signJwt({ typ: 'at+jwt' }, payload, this.#keys.signingKey('access', this.#alg));
+    const token = signJwt('at+jwt', payload, this.#keys.signingKey('access', this.#alg));
     return { token, jti, expiresAt: exp, expiresIn: request.ttlSeconds };
   }
 

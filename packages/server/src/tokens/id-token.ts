@@ -47,7 +47,7 @@ export class IdTokens {
       ...(request.nonce === null ? {} : { nonce: request.nonce }),
       ...(request.accessToken === undefined ? {} : { at_hash: tokenHash(request.accessToken, request.alg) }),
     };
-    return signJwt({ typ: 'JWT' }, payload, this.#keys.signingKey('id', request.alg));
+    return signJwt('JWT', payload, this.#keys.signingKey('id', request.alg));
   }
 }
 

@@ -7,12 +7,8 @@ import type { ActiveKey } from '../keys/key-manager.js';
  * both); the token endpoint is the hot path, so it signs here. Verification always goes through
  * jose, and the tests verify every token kind this signs with jose.
  */
-export function signJwt(
-  header: Record<string, unknown>,
-  payload: Record<string, unknown>,
-  key: ActiveKey,
-): string {
-  const signingInput = `${encode({ ...header, alg: key.alg, kid: key.kid })}.${encode(payload)}`;
+export function signJwt(typ: JwtType, payload: Record<string, unknown>, key: ActiveKey): string {
+  const signingInput = `${encodedHeader(typ, key)}.${encode(payload)}`;
   const data = Buffer.from(signingInput, 'ascii');
   const signature =
     key.alg === 'ES256'
@@ -22,6 +18,26 @@ export function signJwt(
         ? sign('sha256', data, key.privateKey)
         : sign(null, data, key.privateKey);
   return `${signingInput}.${signature.toString('base64url')}`;
+}
+
+/** `at+jwt` for access tokens (RFC 9068 §2.1), `JWT` for ID tokens. */
+export type JwtType = 'at+jwt' | 'JWT';
+
+/** The encoded protected header per key and type: the same bytes for every token, made once. */
+const headers = new WeakMap<ActiveKey, Map<JwtType, string>>();
+
+function encodedHeader(typ: JwtType, key: ActiveKey): string {
+  let byType = headers.get(key);
+  if (byType === undefined) {
+    byType = new Map();
+    headers.set(key, byType);
+  }
+  let encoded = byType.get(typ);
+  if (encoded === undefined) {
+    encoded = encode({ typ, alg: key.alg, kid: key.kid });
+    byType.set(typ, encoded);
+  }
+  return encoded;
 }
 
 function encode(value: Record<string, unknown>): string {
