@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
-import { Type } from 'typebox';
 import type { Services } from '../services.js';
 import { sendOAuthError } from './errors/oauth-error-response.js';
 import { sendPageError } from './errors/page-error.js';
@@ -19,12 +18,7 @@ import { assetRoutes } from './pages/assets.js';
 import { consentRoutes } from './pages/consent.js';
 import { signinRoutes } from './pages/signin.js';
 import { type CorsPolicy, corsHeaders, preflightRoute } from './plugins/cors.js';
-import {
-  normalizeOAuthParameters,
-  useFormParser,
-  useJsonParser,
-  useOAuthBodyParsers,
-} from './plugins/form-body.js';
+import { useFormParser, useJsonParser, useOAuthBodyParsers } from './plugins/form-body.js';
 import { lazyRequestLogger } from './plugins/lazy-request-logger.js';
 import { requestLog } from './plugins/request-log.js';
 import { securityHeaders } from './plugins/security-headers.js';
@@ -48,7 +42,7 @@ export async function buildApp(services: Services): Promise<App> {
     genReqId: () => randomUUID(),
     childLoggerFactory: lazyRequestLogger,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
-  }).withTypeProvider<TypeBoxTypeProvider>();
+  }).withTypeProvider<JsonSchemaToTsProvider>();
 
   await app.register(swagger, {
     openapi: {
@@ -71,7 +65,6 @@ export async function buildApp(services: Services): Promise<App> {
   // OAuth endpoints that take a body: their own parsers and error shape (STYLE C4).
   await app.register(async function oauthEndpoints(scope: App) {
     useOAuthBodyParsers(scope, config.bodyLimit);
-    scope.addHook('preValidation', normalizeOAuthParameters);
     scope.setErrorHandler(sendOAuthError);
     // Browser apps (public clients) call these directly; no cookies are involved.
     const browserApps: CorsPolicy = {
@@ -130,7 +123,13 @@ export async function buildApp(services: Services): Promise<App> {
       schema: {
         summary: 'Liveness',
         tags: ['operations'],
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: {
+          200: {
+            type: 'object',
+            properties: { status: { type: 'string', const: 'ok' } },
+            required: ['status'],
+          },
+        },
       },
     },
     async function health() {

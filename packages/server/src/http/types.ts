@@ -1,4 +1,4 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -7,11 +7,11 @@ import type {
   RawServerDefault,
 } from 'fastify';
 
-/** The Fastify instance every route file receives: schemas typed through TypeBox. */
+/** The Fastify instance every route file receives: `as const` JSON schemas typed by json-schema-to-ts. */
 export type App = FastifyInstance<
   RawServerDefault,
   RawRequestDefaultExpression,
   RawReplyDefaultExpression,
   FastifyBaseLogger,
-  TypeBoxTypeProvider
+  JsonSchemaToTsProvider
 >;

@@ -1,4 +1,3 @@
-import { Type } from 'typebox';
 import {
   type RawParams,
   RedirectableError,
@@ -12,9 +11,10 @@ import { browserSession } from '../pages/browser-cookies.js';
 import { returnToFor } from '../pages/return-to.js';
 import type { App } from '../types.js';
 
-const value = Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())]));
-const authorizationQuery = Type.Object(
-  {
+const value = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } as const;
+const authorizationQuery = {
+  type: 'object',
+  properties: {
     response_type: value,
     client_id: value,
     redirect_uri: value,
@@ -28,8 +28,8 @@ const authorizationQuery = Type.Object(
     login_hint: value,
     claims: value,
   },
-  { additionalProperties: Type.Union([Type.String(), Type.Array(Type.String())]) },
-);
+  additionalProperties: value,
+} as const;
 
 /**
  * GET /oauth/authorize (RFC 6749 §4.1.1): validate, then send the browser to sign in, to
@@ -45,8 +45,8 @@ export function authorizeRoute(app: App, services: Services): void {
         tags: ['oauth'],
         querystring: authorizationQuery,
         response: {
-          303: Type.Null({ description: 'redirect' }),
-          '4xx': Type.String({ description: 'HTML error page' }),
+          303: { type: 'null', description: 'redirect' },
+          '4xx': { type: 'string', description: 'HTML error page' },
         },
       },
     },

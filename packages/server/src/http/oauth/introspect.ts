@@ -1,30 +1,35 @@
-import { Type } from 'typebox';
 import { introspect } from '../../oauth/introspection.js';
 import type { Services } from '../../services.js';
 import { clientAuthentication } from '../plugins/client-authentication.js';
 import { oauthBodyTypes, oauthErrorResponses, stringParameters } from '../schemas/oauth.js';
 import type { App } from '../types.js';
 
-const introspectionRequest = Type.Object(
-  { token: Type.String(), token_type_hint: Type.Optional(Type.String()) },
-  stringParameters,
-);
+const introspectionRequest = {
+  type: 'object',
+  properties: { token: { type: 'string' }, token_type_hint: { type: 'string' } },
+  required: ['token'],
+  ...stringParameters,
+} as const;
 
-const introspectionResponse = Type.Object({
-  active: Type.Boolean(),
-  scope: Type.Optional(Type.String()),
-  client_id: Type.Optional(Type.String()),
-  username: Type.Optional(Type.String()),
-  token_type: Type.Optional(Type.String()),
-  exp: Type.Optional(Type.Integer()),
-  iat: Type.Optional(Type.Integer()),
-  nbf: Type.Optional(Type.Integer()),
-  sub: Type.Optional(Type.String()),
-  aud: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
-  iss: Type.Optional(Type.String()),
-  jti: Type.Optional(Type.String()),
-  sid: Type.Optional(Type.String()),
-});
+const introspectionResponse = {
+  type: 'object',
+  properties: {
+    active: { type: 'boolean' },
+    scope: { type: 'string' },
+    client_id: { type: 'string' },
+    username: { type: 'string' },
+    token_type: { type: 'string' },
+    exp: { type: 'integer' },
+    iat: { type: 'integer' },
+    nbf: { type: 'integer' },
+    sub: { type: 'string' },
+    aud: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    iss: { type: 'string' },
+    jti: { type: 'string' },
+    sid: { type: 'string' },
+  },
+  required: ['active'],
+} as const;
 
 /** POST /oauth/introspect (RFC 7662): only authenticated confidential clients may ask. */
 export function introspectRoute(app: App, services: Services): void {

@@ -1,19 +1,22 @@
-import { Type } from 'typebox';
 import type { Services } from '../../services.js';
 import type { App } from '../types.js';
 
 /** Public members only: the schema itself keeps a private member (d, p, q, …) from ever going out. */
-const publicJwk = Type.Object({
-  kty: Type.String(),
-  kid: Type.String(),
-  alg: Type.String(),
-  use: Type.String(),
-  crv: Type.Optional(Type.String()),
-  x: Type.Optional(Type.String()),
-  y: Type.Optional(Type.String()),
-  n: Type.Optional(Type.String()),
-  e: Type.Optional(Type.String()),
-});
+const publicJwk = {
+  type: 'object',
+  properties: {
+    kty: { type: 'string' },
+    kid: { type: 'string' },
+    alg: { type: 'string' },
+    use: { type: 'string' },
+    crv: { type: 'string' },
+    x: { type: 'string' },
+    y: { type: 'string' },
+    n: { type: 'string' },
+    e: { type: 'string' },
+  },
+  required: ['kty', 'kid', 'alg', 'use'],
+} as const;
 
 /**
  * GET /oauth/jwks. Cached for five minutes; a verifier that meets an unknown `kid` after a
@@ -26,7 +29,13 @@ export function jwksRoute(app: App, services: Services): void {
       schema: {
         summary: 'Public signing keys (RFC 7517)',
         tags: ['oauth'],
-        response: { 200: Type.Object({ keys: Type.Array(publicJwk) }) },
+        response: {
+          200: {
+            type: 'object',
+            properties: { keys: { type: 'array', items: publicJwk } },
+            required: ['keys'],
+          },
+        },
       },
     },
     async function serveJwks(_request, reply) {

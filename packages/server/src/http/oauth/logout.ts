@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { compactVerify } from 'jose';
-import { Type } from 'typebox';
 import type { Client } from '../../clients/client.js';
 import { redirectWith } from '../../oauth/authorize/authorization-request.js';
 import type { Services } from '../../services.js';
@@ -10,20 +9,26 @@ import { errorPage } from '../pages/templates/error.js';
 import { logoutConfirmPage, signedOutPage } from '../pages/templates/logout.js';
 import type { App } from '../types.js';
 
-const html = Type.String({ description: 'HTML page' });
-const logoutQuery = Type.Object({
-  id_token_hint: Type.Optional(Type.String()),
-  post_logout_redirect_uri: Type.Optional(Type.String()),
-  state: Type.Optional(Type.String()),
-  client_id: Type.Optional(Type.String()),
-});
-const logoutForm = Type.Object({
-  csrf_token: Type.Optional(Type.String()),
-  decision: Type.Optional(Type.String()),
-  post_logout_redirect_uri: Type.Optional(Type.String()),
-  state: Type.Optional(Type.String()),
-  client_id: Type.Optional(Type.String()),
-});
+const html = { type: 'string', description: 'HTML page' } as const;
+const logoutQuery = {
+  type: 'object',
+  properties: {
+    id_token_hint: { type: 'string' },
+    post_logout_redirect_uri: { type: 'string' },
+    state: { type: 'string' },
+    client_id: { type: 'string' },
+  },
+} as const;
+const logoutForm = {
+  type: 'object',
+  properties: {
+    csrf_token: { type: 'string' },
+    decision: { type: 'string' },
+    post_logout_redirect_uri: { type: 'string' },
+    state: { type: 'string' },
+    client_id: { type: 'string' },
+  },
+} as const;
 
 type LogoutParams = { post_logout_redirect_uri?: string; state?: string; client_id?: string };
 
@@ -81,7 +86,7 @@ export function logoutRoutes(app: App, services: Services): void {
         summary: 'RP-initiated logout',
         tags: ['oauth'],
         querystring: logoutQuery,
-        response: { 200: html, 303: Type.Null(), '4xx': html },
+        response: { 200: html, 303: { type: 'null' }, '4xx': html },
       },
     },
     async function rpLogout(request, reply) {
@@ -133,7 +138,7 @@ export function logoutRoutes(app: App, services: Services): void {
         tags: ['oauth'],
         consumes: ['application/x-www-form-urlencoded'],
         body: logoutForm,
-        response: { 200: html, 303: Type.Null(), '4xx': html },
+        response: { 200: html, 303: { type: 'null' }, '4xx': html },
       },
     },
     async function confirmLogout(request, reply) {

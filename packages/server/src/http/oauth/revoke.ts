@@ -1,14 +1,15 @@
-import { Type } from 'typebox';
 import { revokeToken } from '../../oauth/revocation.js';
 import type { Services } from '../../services.js';
 import { clientAuthentication, requireClient } from '../plugins/client-authentication.js';
 import { oauthBodyTypes, oauthErrorResponses, stringParameters } from '../schemas/oauth.js';
 import type { App } from '../types.js';
 
-const revocationRequest = Type.Object(
-  { token: Type.String(), token_type_hint: Type.Optional(Type.String()) },
-  stringParameters,
-);
+const revocationRequest = {
+  type: 'object',
+  properties: { token: { type: 'string' }, token_type_hint: { type: 'string' } },
+  required: ['token'],
+  ...stringParameters,
+} as const;
 
 /** POST /oauth/revoke (RFC 7009): 200 with an empty body whether or not the token was known. */
 export function revokeRoute(app: App, services: Services): void {
@@ -20,7 +21,7 @@ export function revokeRoute(app: App, services: Services): void {
         tags: ['oauth'],
         consumes: oauthBodyTypes,
         body: revocationRequest,
-        response: { 200: Type.Null({ description: 'empty body' }), ...oauthErrorResponses },
+        response: { 200: { type: 'null', description: 'empty body' }, ...oauthErrorResponses },
       },
       preHandler: clientAuthentication(services.clientDirectory, services.clock, {
         allowPublic: true,

@@ -1,33 +1,39 @@
-import { Type } from 'typebox';
+import type { TokenResponse } from '../../oauth/grants/grant.js';
 import type { Services } from '../../services.js';
 import { clientAuthentication, requireClient } from '../plugins/client-authentication.js';
 import { oauthBodyTypes, oauthErrorResponses, stringParameters } from '../schemas/oauth.js';
 import type { App } from '../types.js';
 
-const tokenRequest = Type.Object(
-  {
-    grant_type: Type.String(),
-    scope: Type.Optional(Type.String()),
-    client_id: Type.Optional(Type.String()),
-    client_secret: Type.Optional(Type.String()),
-    code: Type.Optional(Type.String()),
-    redirect_uri: Type.Optional(Type.String()),
-    code_verifier: Type.Optional(Type.String()),
-    refresh_token: Type.Optional(Type.String()),
-    username: Type.Optional(Type.String()),
-    password: Type.Optional(Type.String()),
+const tokenRequest = {
+  type: 'object',
+  properties: {
+    grant_type: { type: 'string' },
+    scope: { type: 'string' },
+    client_id: { type: 'string' },
+    client_secret: { type: 'string' },
+    code: { type: 'string' },
+    redirect_uri: { type: 'string' },
+    code_verifier: { type: 'string' },
+    refresh_token: { type: 'string' },
+    username: { type: 'string' },
+    password: { type: 'string' },
   },
-  stringParameters,
-);
+  required: ['grant_type'],
+  ...stringParameters,
+} as const;
 
-const tokenResponse = Type.Object({
-  access_token: Type.String(),
-  token_type: Type.Literal('Bearer'),
-  expires_in: Type.Integer(),
-  scope: Type.Optional(Type.String()),
-  refresh_token: Type.Optional(Type.String()),
-  id_token: Type.Optional(Type.String()),
-});
+const tokenResponse = {
+  type: 'object',
+  properties: {
+    access_token: { type: 'string' },
+    token_type: { type: 'string', const: 'Bearer' },
+    expires_in: { type: 'integer' },
+    scope: { type: 'string' },
+    refresh_token: { type: 'string' },
+    id_token: { type: 'string' },
+  },
+  required: ['access_token', 'token_type', 'expires_in'],
+} as const;
 
 /** POST /oauth/token: authenticate the client, dispatch on grant_type (RFC 6749 §3.2). */
 export function tokenRoute(app: App, services: Services): void {
@@ -51,7 +57,8 @@ export function tokenRoute(app: App, services: Services): void {
         userAgent: request.headers['user-agent'] ?? null,
       });
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-      return response;
+      // The schema leaves the object open, so its type has an index signature; an interface has none.
+      return response as TokenResponse & Record<string, unknown>;
     },
   );
 }

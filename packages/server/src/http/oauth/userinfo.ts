@@ -1,5 +1,4 @@
 import type { FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import { BearerError, MissingBearerToken } from '../../oauth/errors.js';
 import { userinfoClaims } from '../../oauth/userinfo.js';
 import type { Services } from '../../services.js';
@@ -8,25 +7,27 @@ import { oauthErrorResponses } from '../schemas/oauth.js';
 import { bearerToken } from '../session-api/credentials.js';
 import type { App } from '../types.js';
 
-const claims = Type.Object(
-  {
-    sub: Type.String(),
-    scope: Type.String(),
-    name: Type.Optional(Type.String()),
-    given_name: Type.Optional(Type.String()),
-    family_name: Type.Optional(Type.String()),
-    preferred_username: Type.Optional(Type.String()),
-    picture: Type.Optional(Type.String()),
-    profile_picture: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    has_custom_picture: Type.Optional(Type.Boolean()),
-    updated_at: Type.Optional(Type.Integer()),
-    email: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    email_verified: Type.Optional(Type.Boolean()),
-    groups: Type.Optional(Type.Array(Type.String())),
+const claims = {
+  type: 'object',
+  properties: {
+    sub: { type: 'string' },
+    scope: { type: 'string' },
+    name: { type: 'string' },
+    given_name: { type: 'string' },
+    family_name: { type: 'string' },
+    preferred_username: { type: 'string' },
+    picture: { type: 'string' },
+    profile_picture: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+    has_custom_picture: { type: 'boolean' },
+    updated_at: { type: 'integer' },
+    email: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+    email_verified: { type: 'boolean' },
+    groups: { type: 'array', items: { type: 'string' } },
   },
+  required: ['sub', 'scope'],
   // Attributes released by scopes (`--claim`) are free-form JSON values.
-  { additionalProperties: true },
-);
+  additionalProperties: true,
+} as const;
 
 /** GET and POST /oauth/userinfo (OIDC Core §5.3): claims by the token's scopes, RFC 6750 errors. */
 export function userinfoRoutes(app: App, services: Services): void {
@@ -68,10 +69,11 @@ export function userinfoRoutes(app: App, services: Services): void {
       schema: {
         ...schema,
         consumes: ['application/x-www-form-urlencoded'],
-        body: Type.Object(
-          { access_token: Type.Optional(Type.String()) },
-          { additionalProperties: Type.String() },
-        ),
+        body: {
+          type: 'object',
+          properties: { access_token: { type: 'string' } },
+          additionalProperties: { type: 'string' },
+        },
       },
     },
     async function postUserinfo(request, reply) {

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { Type } from 'typebox';
 import type { App } from '../types.js';
 
 const stylesheet = readFileSync(new URL('./assets/tessera.css', import.meta.url), 'utf8');
@@ -8,7 +7,9 @@ const stylesheet = readFileSync(new URL('./assets/tessera.css', import.meta.url)
 export function assetRoutes(app: App): void {
   app.get(
     '/assets/tessera.css',
-    { schema: { summary: 'Stylesheet of the pages', tags: ['pages'], response: { 200: Type.String() } } },
+    {
+      schema: { summary: 'Stylesheet of the pages', tags: ['pages'], response: { 200: { type: 'string' } } },
+    },
     async function serveStylesheet(_request, reply) {
       reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600');
       return stylesheet;

@@ -1,4 +1,3 @@
-import { Type } from 'typebox';
 import {
   type AuthorizationRequest,
   RedirectableError,
@@ -12,13 +11,12 @@ import { browserSession, csrfToken, csrfTokenIsValid } from './browser-cookies.j
 import { afterInteraction, parseReturnTo, returnToFor } from './return-to.js';
 import { consentPage } from './templates/consent.js';
 
-const html = Type.String({ description: 'HTML page' });
-const consentQuery = Type.Object({ return_to: Type.Optional(Type.String()) });
-const consentForm = Type.Object({
-  csrf_token: Type.Optional(Type.String()),
-  return_to: Type.Optional(Type.String()),
-  decision: Type.Optional(Type.String()),
-});
+const html = { type: 'string', description: 'HTML page' } as const;
+const consentQuery = { type: 'object', properties: { return_to: { type: 'string' } } } as const;
+const consentForm = {
+  type: 'object',
+  properties: { csrf_token: { type: 'string' }, return_to: { type: 'string' }, decision: { type: 'string' } },
+} as const;
 
 /** GET and POST /consent: the client's name, each scope in words, Allow or Deny. */
 export function consentRoutes(app: App, services: Services): void {
@@ -48,7 +46,7 @@ export function consentRoutes(app: App, services: Services): void {
         summary: 'Consent page',
         tags: ['pages'],
         querystring: consentQuery,
-        response: { 200: html, 303: Type.Null(), '4xx': html },
+        response: { 200: html, 303: { type: 'null' }, '4xx': html },
       },
     },
     async function showConsent(request, reply) {
@@ -84,7 +82,7 @@ export function consentRoutes(app: App, services: Services): void {
         tags: ['pages'],
         consumes: ['application/x-www-form-urlencoded'],
         body: consentForm,
-        response: { 303: Type.Null({ description: 'redirect' }), '4xx': html },
+        response: { 303: { type: 'null', description: 'redirect' }, '4xx': html },
       },
     },
     async function submitConsent(request, reply) {

@@ -1,4 +1,3 @@
-import { Type } from 'typebox';
 import { signInWithPassword } from '../../accounts/password-sign-in.js';
 import { validateAuthorizationRequest } from '../../oauth/authorize/authorization-request.js';
 import type { Services } from '../../services.js';
@@ -9,17 +8,20 @@ import { afterInteraction, parseReturnTo, returnToFor } from './return-to.js';
 import { errorPage } from './templates/error.js';
 import { type SigninView, signinPage } from './templates/signin.js';
 
-const html = Type.String({ description: 'HTML page' });
-const signinQuery = Type.Object({
-  return_to: Type.Optional(Type.String()),
-  login_hint: Type.Optional(Type.String()),
-});
-const signinForm = Type.Object({
-  csrf_token: Type.Optional(Type.String()),
-  return_to: Type.Optional(Type.String()),
-  username: Type.Optional(Type.String()),
-  password: Type.Optional(Type.String()),
-});
+const html = { type: 'string', description: 'HTML page' } as const;
+const signinQuery = {
+  type: 'object',
+  properties: { return_to: { type: 'string' }, login_hint: { type: 'string' } },
+} as const;
+const signinForm = {
+  type: 'object',
+  properties: {
+    csrf_token: { type: 'string' },
+    return_to: { type: 'string' },
+    username: { type: 'string' },
+    password: { type: 'string' },
+  },
+} as const;
 
 /** GET and POST /signin: the sign-in form, CSRF-protected, for the browser flow. */
 export function signinRoutes(app: App, services: Services): void {
@@ -65,7 +67,7 @@ export function signinRoutes(app: App, services: Services): void {
         tags: ['pages'],
         consumes: ['application/x-www-form-urlencoded'],
         body: signinForm,
-        response: { 200: html, 303: Type.Null({ description: 'redirect' }), '4xx': html },
+        response: { 200: html, 303: { type: 'null', description: 'redirect' }, '4xx': html },
       },
     },
     async function submitSignin(request, reply) {

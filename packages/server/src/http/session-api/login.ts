@@ -1,4 +1,3 @@
-import { Type } from 'typebox';
 import { signInWithPassword } from '../../accounts/password-sign-in.js';
 import type { Services } from '../../services.js';
 import { sessionErrorResponses } from '../schemas/session-api.js';
@@ -7,12 +6,16 @@ import { setRefreshCookie } from './credentials.js';
 import { accountDisabled, invalidCredentials } from './errors.js';
 import { userObject, userObjectSchema } from './user-object.js';
 
-const loginRequest = Type.Object({ username: Type.String(), password: Type.String() });
-const loginResponse = Type.Object({
-  user: userObjectSchema,
-  access_token: Type.String(),
-  refresh_token: Type.String(),
-});
+const loginRequest = {
+  type: 'object',
+  properties: { username: { type: 'string' }, password: { type: 'string' } },
+  required: ['username', 'password'],
+} as const;
+const loginResponse = {
+  type: 'object',
+  properties: { user: userObjectSchema, access_token: { type: 'string' }, refresh_token: { type: 'string' } },
+  required: ['user', 'access_token', 'refresh_token'],
+} as const;
 
 /** POST /login: username and password in, a session's first tokens out (and the refresh cookie). */
 export function loginRoute(app: App, services: Services): void {

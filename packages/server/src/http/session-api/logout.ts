@@ -1,4 +1,3 @@
-import { Type } from 'typebox';
 import type { Services } from '../../services.js';
 import { sessionErrorResponses } from '../schemas/session-api.js';
 import type { App } from '../types.js';
@@ -17,7 +16,10 @@ export function logoutRoute(app: App, services: Services): void {
       schema: {
         summary: 'End the session',
         tags: ['session'],
-        response: { 200: Type.Object({ logged_out: Type.Boolean() }), ...sessionErrorResponses },
+        response: {
+          200: { type: 'object', properties: { logged_out: { type: 'boolean' } }, required: ['logged_out'] },
+          ...sessionErrorResponses,
+        },
       },
     },
     async function logout(request, reply) {

@@ -1,4 +1,3 @@
-import { Type } from 'typebox';
 import { RefreshFailed, sessionApiClientId } from '../../accounts/sessions.js';
 import type { Services } from '../../services.js';
 import { AccessTokenError } from '../../tokens/access-token.js';
@@ -7,10 +6,11 @@ import type { App } from '../types.js';
 import { bearerToken, clearRefreshCookie, refreshCookie, setRefreshCookie } from './credentials.js';
 import { authenticationRequired, invalidToken, tokenExpired } from './errors.js';
 
-const tokenResponse = Type.Object({
-  access_token: Type.String(),
-  refresh_token: Type.Optional(Type.String()),
-});
+const tokenResponse = {
+  type: 'object',
+  properties: { access_token: { type: 'string' }, refresh_token: { type: 'string' } },
+  required: ['access_token'],
+} as const;
 
 /**
  * GET /token. With a refresh token (Bearer or the cookie /login set): a new access token and the

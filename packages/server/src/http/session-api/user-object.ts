@@ -1,4 +1,3 @@
-import { Type } from 'typebox';
 import type { User } from '../../accounts/user.js';
 
 /**
@@ -6,19 +5,21 @@ import type { User } from '../../accounts/user.js';
  * (`"can_run_pipelines": true`), which is how existing clients read them. Permission names
  * that would shadow a field are refused when created (accounts/user-service.ts).
  */
-export const userObjectSchema = Type.Object(
-  {
-    id: Type.String(),
-    username: Type.String(),
-    email: Type.Union([Type.String(), Type.Null()]),
-    first_name: Type.String(),
-    last_name: Type.String(),
-    is_admin: Type.Boolean(),
-    groups: Type.Array(Type.String()),
-    permissions: Type.Array(Type.String()),
+export const userObjectSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    username: { type: 'string' },
+    email: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+    first_name: { type: 'string' },
+    last_name: { type: 'string' },
+    is_admin: { type: 'boolean' },
+    groups: { type: 'array', items: { type: 'string' } },
+    permissions: { type: 'array', items: { type: 'string' } },
   },
-  { additionalProperties: Type.Boolean() },
-);
+  required: ['id', 'username', 'email', 'first_name', 'last_name', 'is_admin', 'groups', 'permissions'],
+  additionalProperties: { type: 'boolean' },
+} as const;
 
 export function userObject(user: User) {
   return {
