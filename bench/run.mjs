@@ -8,7 +8,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import pg from 'pg';
-import { measure } from './lib/load.mjs';
+import { measure, measureAlternating, runOnce, summarise } from './lib/load.mjs';
 import { pacedRun } from './lib/paced.mjs';
 import { rssMb, startServer } from './lib/process.mjs';
 import { writeReport } from './lib/report.mjs';
@@ -218,33 +218,33 @@ async function clientCredentials() {
       };
       await ok(options.url, options);
       const idleRss = rssMb(server.child.pid);
-      const m = await measure(`tessera cc ${alg}`, options, timing);
-      const afterRss = rssMb(server.child.pid);
-      const extra = { idleRss, afterRss };
-      if (alg === 'ES256' && m.rps !== null) {
-        // Evenly paced, open loop (bench/lib/paced.mjs): a warm-up, then the measured run.
-        const paced = { ...options, rate: Math.floor(m.rps.median / 2) };
-        await pacedRun({ ...paced, duration: timing.warmup });
-        const half = await pacedRun({ ...paced, duration: timing.duration });
-        extra.halfLoadP99 = half.valid ? half.p99 : null;
-        extra.halfLoad = half;
-      }
-      record('client_credentials', 'tessera', `client_credentials ${alg}`, m, extra);
-    });
-    await withPeer({ alg }, async ({ metadata, auth }) => {
-      const options = {
-        url: metadata.token_endpoint,
-        method: 'POST',
-        headers: { ...form, authorization: auth },
-        body: 'grant_type=client_credentials&scope=read:agents',
-      };
-      await ok(options.url, options);
-      record(
-        'client_credentials',
-        'peer',
-        `client_credentials ${alg}`,
-        await measure(`peer cc ${alg}`, options, timing),
-      );
+      await withPeer({ alg }, async ({ metadata, auth }) => {
+        const peerOptions = {
+          url: metadata.token_endpoint,
+          method: 'POST',
+          headers: { ...form, authorization: auth },
+          body: 'grant_type=client_credentials&scope=read:agents',
+        };
+        await ok(peerOptions.url, peerOptions);
+        const [tessera, peer] = await measureAlternating(
+          [
+            { name: `tessera cc ${alg}`, options },
+            { name: `peer cc ${alg}`, options: peerOptions },
+          ],
+          timing,
+        );
+        const extra = { idleRss, afterRss: rssMb(server.child.pid) };
+        if (alg === 'ES256' && tessera.rps !== null) {
+          // Evenly paced, open loop (bench/lib/paced.mjs): a warm-up, then the measured run.
+          const paced = { ...options, rate: Math.floor(tessera.rps.median / 2) };
+          await pacedRun({ ...paced, duration: timing.warmup });
+          const half = await pacedRun({ ...paced, duration: timing.duration });
+          extra.halfLoadP99 = half.valid ? half.p99 : null;
+          extra.halfLoad = half;
+        }
+        record('client_credentials', 'tessera', `client_credentials ${alg}`, tessera, extra);
+        record('client_credentials', 'peer', `client_credentials ${alg}`, peer);
+      });
     });
   }
 }
@@ -263,28 +263,30 @@ async function introspection() {
       body: `token=${access_token}`,
     };
     if ((await ok(options.url, options)).active !== true) throw new Error('tessera: token not active');
-    record(
-      'introspection',
-      'tessera',
-      'introspection',
-      await measure('tessera introspection', options, timing),
-    );
-  });
-  // oidc-provider introspects the tokens it stores: opaque ones.
-  await withPeer({ format: 'opaque' }, async ({ metadata, auth }) => {
-    const { access_token } = await ok(metadata.token_endpoint, {
-      method: 'POST',
-      headers: { ...form, authorization: auth },
-      body: 'grant_type=client_credentials&scope=read:agents',
+    // oidc-provider introspects the tokens it stores: opaque ones.
+    await withPeer({ format: 'opaque' }, async ({ metadata, auth }) => {
+      const peerToken = await ok(metadata.token_endpoint, {
+        method: 'POST',
+        headers: { ...form, authorization: auth },
+        body: 'grant_type=client_credentials&scope=read:agents',
+      });
+      const peerOptions = {
+        url: metadata.introspection_endpoint,
+        method: 'POST',
+        headers: { ...form, authorization: auth },
+        body: `token=${peerToken.access_token}`,
+      };
+      if ((await ok(peerOptions.url, peerOptions)).active !== true) throw new Error('peer: token not active');
+      const [tessera, peer] = await measureAlternating(
+        [
+          { name: 'tessera introspection', options },
+          { name: 'peer introspection', options: peerOptions },
+        ],
+        timing,
+      );
+      record('introspection', 'tessera', 'introspection', tessera);
+      record('introspection', 'peer', 'introspection', peer);
     });
-    const options = {
-      url: metadata.introspection_endpoint,
-      method: 'POST',
-      headers: { ...form, authorization: auth },
-      body: `token=${access_token}`,
-    };
-    if ((await ok(options.url, options)).active !== true) throw new Error('peer: token not active');
-    record('introspection', 'peer', 'introspection', await measure('peer introspection', options, timing));
   });
 }
 
@@ -333,21 +335,28 @@ async function sessionApi() {
       body: JSON.stringify({ username: 'bench', password: 'bench-password-123' }),
     };
     await ok(login.url, login);
-    record('session', 'tessera', 'POST /login', await measure('login', { ...login, connections: 4 }, timing));
-    const argon2 = JSON.parse(
-      execFileSync(
+    // Login runs and argon2-alone runs in turns on the same core, so both see the same machine.
+    const loginLoad = { ...login, connections: 4 };
+    await runOnce({ ...loginLoad, duration: timing.warmup });
+    const loginRuns = [];
+    const argon2Runs = [];
+    for (let i = 0; i < timing.runs; i += 1) {
+      loginRuns.push(await runOnce({ ...loginLoad, duration: timing.duration }));
+      const argon2 = execFileSync(
         'taskset',
         ['-c', '0', process.execPath, join(root, 'bench/peer/argon2.mjs'), String(timing.duration)],
-        {
-          encoding: 'utf8',
-        },
-      ),
-    );
+        { encoding: 'utf8' },
+      );
+      argon2Runs.push(JSON.parse(argon2).perSecond);
+    }
+    record('session', 'tessera', 'POST /login', summarise('login', loginRuns));
+    argon2Runs.sort((a, b) => a - b);
     results.push({
       group: 'ceiling',
       system: 'ceiling',
       name: 'argon2id verify (one core)',
-      opsPerSecond: argon2.perSecond,
+      opsPerSecond: argon2Runs[Math.floor(argon2Runs.length / 2)],
+      range: [argon2Runs[0], argon2Runs.at(-1)],
     });
 
     const pool = [];
@@ -393,28 +402,36 @@ async function verifyMiddleware() {
       headers: { ...form, authorization: basic(fixtures.cc.id, fixtures.cc.secret) },
       body: 'grant_type=client_credentials',
     });
-    for (const [system, name] of [
-      ['tessera', '@tessera/verify (Fastify API)'],
-      ['jose', 'jose.jwtVerify (same Fastify API)'],
-    ]) {
-      const port = nextPort++;
-      const api = await startServer({
-        name: `verify-api (${system})`,
-        args: [join(root, 'bench/peer/verify-api.mjs')],
-        env: { PORT: String(port), ISSUER: issuer, VERIFY: system },
-        core: 0,
-        readyUrl: `http://127.0.0.1:${port}/healthz`,
-      });
-      try {
-        const options = {
+    // Both APIs run at once on the server core and are loaded in turns.
+    const apis = [];
+    try {
+      for (const [system, name] of [
+        ['tessera', '@tessera/verify (Fastify API)'],
+        ['jose', 'jose.jwtVerify (same Fastify API)'],
+      ]) {
+        const port = nextPort++;
+        apis.push({
+          system,
+          name,
           url: `http://127.0.0.1:${port}/agents`,
-          headers: { authorization: `Bearer ${access_token}` },
-        };
-        await ok(options.url, options);
-        record('verify', system, name, await measure(`verify ${system}`, options, timing));
-      } finally {
-        await api.stop();
+          server: await startServer({
+            name: `verify-api (${system})`,
+            args: [join(root, 'bench/peer/verify-api.mjs')],
+            env: { PORT: String(port), ISSUER: issuer, VERIFY: system },
+            core: 0,
+            readyUrl: `http://127.0.0.1:${port}/healthz`,
+          }),
+        });
       }
+      const headers = { authorization: `Bearer ${access_token}` };
+      for (const api of apis) await ok(api.url, { headers });
+      const measured = await measureAlternating(
+        apis.map((api) => ({ name: `verify ${api.system}`, options: { url: api.url, headers } })),
+        timing,
+      );
+      for (const [index, api] of apis.entries()) record('verify', api.system, api.name, measured[index]);
+    } finally {
+      for (const api of apis) await api.server.stop();
     }
     // Raw jose.jwtVerify on the same token, one core (this process, core 1).
     const keys = createLocalJWKSet(await ok(`${issuer}/oauth/jwks`));

@@ -28,10 +28,30 @@ export function runOnce(options) {
 const devNull = { write() {}, on() {}, once() {}, emit() {}, end() {}, removeListener() {} };
 
 /** Warm-up, then `runs` timed runs; figures are median [min–max] over the valid runs. */
-export async function measure(name, options, { warmup, duration, runs }) {
-  await runOnce({ ...options, duration: warmup });
-  const results = [];
-  for (let i = 0; i < runs; i += 1) results.push(await runOnce({ ...options, duration }));
+export async function measure(name, options, timing) {
+  const [measurement] = await measureAlternating([{ name, options }], timing);
+  return measurement;
+}
+
+/**
+ * Several systems measured in turns (warm-ups first, then run 1 of each, run 2 of each, …), so a
+ * drift in the machine's speed over the minutes a scenario takes falls on every system alike
+ * instead of on whichever ran last. The servers all sit on the same core; only one is loaded at
+ * a time.
+ */
+export async function measureAlternating(systems, { warmup, duration, runs }) {
+  for (const { options } of systems) await runOnce({ ...options, duration: warmup });
+  const results = systems.map(() => []);
+  for (let i = 0; i < runs; i += 1) {
+    for (const [index, { options }] of systems.entries()) {
+      results[index].push(await runOnce({ ...options, duration }));
+    }
+  }
+  return systems.map(({ name }, index) => summarise(name, results[index]));
+}
+
+/** Median [min–max] of the valid runs; the invalid ones are counted, never averaged in. */
+export function summarise(name, results) {
   const valid = results.filter((r) => r.valid);
   const summary = (key) => {
     const values = valid.map((r) => r[key]).sort((a, b) => a - b);

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * Loaded on first use: a server that never checks a password (machine clients only) does not
  * carry the native module in memory, and start-up does not wait for it.
@@ -18,14 +20,40 @@ export const passwordHashParameters = {
   parallelism: 1,
 } as const;
 
+/**
+ * At most one argon2 computation per core the process may run on (taskset and cgroup limits
+ * included). Each one holds 19 MiB; more at once than cores only take turns on the CPU while
+ * evicting each other's memory from the cache, and they would fill libuv's thread pool, which
+ * file and DNS work share. Extra sign-ins wait here, in order.
+ */
+class HashSlots {
+  #free = Math.max(1, availableParallelism());
+  readonly #waiting: Array<() => void> = [];
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free -= 1;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next === undefined) this.#free += 1;
+      else next();
+    }
+  }
+}
+
+const slots = new HashSlots();
+
 export async function hashPassword(password: string): Promise<string> {
-  return (await loadArgon2()).hash(password, passwordHashParameters);
+  const { hash } = await loadArgon2();
+  return slots.run(() => hash(password, passwordHashParameters));
 }
 
 export async function verifyPassword(encoded: string, password: string): Promise<boolean> {
   const { verify } = await loadArgon2();
   try {
-    return await verify(encoded, password);
+    return await slots.run(() => verify(encoded, password));
   } catch {
     return false;
   }
