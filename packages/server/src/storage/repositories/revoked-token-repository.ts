@@ -1,9 +1,12 @@
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { RevokedTokenStore } from '../../tokens/revocation-list.js';
 import type { Database } from '../schema.js';
 import { fromMs, toMs } from './json.js';
 
 export function revokedTokenRepository(db: Kysely<Database>): RevokedTokenStore {
+  // Introspection and every bearer check ask this once per call: Kysely builds the SQL once here,
+  // and each call only binds the id (the one parameter of the compiled query).
+  const containsSql = db.selectFrom('revoked_tokens').select('jti').where('jti', '=', '').compile().sql;
   return {
     async insert(jti, expiresAt, revokedAt) {
       await db
@@ -13,12 +16,8 @@ export function revokedTokenRepository(db: Kysely<Database>): RevokedTokenStore 
         .execute();
     },
     async contains(jti) {
-      const row = await db
-        .selectFrom('revoked_tokens')
-        .select('jti')
-        .where('jti', '=', jti)
-        .executeTakeFirst();
-      return row !== undefined;
+      const { rows } = await db.executeQuery(CompiledQuery.raw(containsSql, [jti]));
+      return rows.length > 0;
     },
     async listUnexpired(now) {
       const rows = await db
