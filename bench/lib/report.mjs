@@ -128,6 +128,7 @@ ${quick ? '**Quick run** (shorter runs, 100 000 instead of 1 000 000 stored refr
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')}. oidc-provider warns that it prefers Node 22; it ran on ${versions.node}.
 - Each scenario: ${timing.warmup} s warm-up, then ${timing.runs} timed runs of ${timing.duration} s. Figures are median [min–max]; a run with any non-2xx answer or socket error is invalid and left out (the count is shown).
+- Systems compared with each other (Tessera and oidc-provider, @tessera/verify and jose, login and argon2 alone) are measured in turns, run 1 of each, then run 2 of each, so that the machine's drift falls on both.
 - p99 at half of peak load comes from an evenly paced, open-loop generator (\`bench/lib/paced.mjs\`, 32 keep-alive connections, latency from each request's write to the end of its answer): autocannon's own rate option sends each second's quota at once, which is full load for part of every second.
 - @tessera/verify is compared with a bare \`jose.jwtVerify\` in the same Fastify API (\`bench/peer/verify-api.mjs\`), same token, JWKS and claim checks; jose's verifications per second alone, in one process with no HTTP, are listed with the ceilings.
 - Tessera runs with \`TESSERA_LOG_LEVEL=warn\` (oidc-provider logs nothing per request either); SQLite unless noted.
