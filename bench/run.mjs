@@ -30,7 +30,7 @@ const only = process.argv
   .split(',');
 // Five timed runs in the full run: this virtual machine's speed wanders by ±15 % from minute to
 // minute, and the median of five (taken in turns with the peer) is much steadier than of three.
-const timing = quick ? { warmup: 1, duration: 3, runs: 3 } : { warmup: 3, duration: 8, runs: 5 };
+const timing = quick ? { warmup: 1, duration: 2, runs: 3 } : { warmup: 3, duration: 8, runs: 5 };
 const refreshSizes = quick ? [10_000, 100_000] : [10_000, 1_000_000];
 const postgresUrl = process.env.TESSERA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const root = new URL('..', import.meta.url).pathname;
