@@ -260,6 +260,17 @@ describeEachDialect('POST /oauth/token refusals', (dialect) => {
     expect(response.statusCode).toBe(200);
     expect(response.json().scope).toBe('read:agents');
   });
+
+  it('an empty parameter in a JSON body counts as absent too', async () => {
+    const json = {
+      'content-type': 'application/json',
+      authorization: basic(client.clientId, client.clientSecret),
+    };
+    const response = await post(json, JSON.stringify({ grant_type: 'client_credentials', scope: '' }));
+    expect(response.statusCode).toBe(200);
+    expect(response.json().scope).toBe('read:agents');
+    expectError(await post(json, JSON.stringify({ grant_type: '' })), 400, 'invalid_request', /grant_type/);
+  });
 });
 
 describeEachDialect('POST /oauth/token with a body of many repeated keys', (dialect) => {
