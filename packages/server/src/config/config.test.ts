@@ -54,8 +54,22 @@ describe('loadConfig defaults', () => {
     ).toBe('/srv/tessera/state');
   });
 
-  it('derives the default issuer from PORT', () => {
+  it('derives the default issuer from PORT, and the default audience from the issuer', () => {
     expect(loadConfig({ PORT: '9000' }, cwd).issuer).toBe('http://localhost:9000');
+    expect(loadConfig({ PORT: '0' }, cwd).issuer).toBe('http://localhost:8080');
+    expect(loadConfig({ TESSERA_ISSUER: 'https://auth.example.com/' }, cwd).audience).toBe(
+      'https://auth.example.com',
+    );
+    expect(loadConfig({ TESSERA_AUDIENCE: 'https://api.example.com' }, cwd).audience).toBe(
+      'https://api.example.com',
+    );
+  });
+
+  it('freezes the nested database and origins values too', () => {
+    const config = loadConfig({ TESSERA_CORS_ORIGINS: 'https://app.example.com' }, cwd);
+    expect(Object.isFrozen(config.database)).toBe(true);
+    expect(Object.isFrozen(config.corsOrigins)).toBe(true);
+    expect(Object.isFrozen(loadConfig({}, cwd).corsOrigins)).toBe(true);
   });
 });
 
@@ -184,6 +198,26 @@ describe('other settings', () => {
     expectOneLine(configError({ TESSERA_REDIS_URL: 'not a url' }), 'TESSERA_REDIS_URL');
   });
 
+  it('accepts ES256, RS256 and EdDSA for access tokens, ES256 by default', () => {
+    expect(loadConfig({}, cwd).accessTokenAlg).toBe('ES256');
+    expect(loadConfig({ TESSERA_ACCESS_TOKEN_ALG: 'EdDSA' }, cwd).accessTokenAlg).toBe('EdDSA');
+    const error = configError({ TESSERA_ACCESS_TOKEN_ALG: 'HS256' });
+    expectOneLine(error, 'TESSERA_ACCESS_TOKEN_ALG');
+    expect(error.message).toBe("TESSERA_ACCESS_TOKEN_ALG: 'HS256' is not one of ES256, RS256, EdDSA");
+  });
+
+  it('reads comma-separated CORS origins and rejects a URL with a path', () => {
+    expect(
+      loadConfig({ TESSERA_CORS_ORIGINS: 'https://app.example.com, http://localhost:3000/,' }, cwd)
+        .corsOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:3000']);
+    expect(loadConfig({}, cwd).corsOrigins).toEqual([]);
+    expectOneLine(
+      configError({ TESSERA_CORS_ORIGINS: 'https://app.example.com/app' }),
+      'TESSERA_CORS_ORIGINS',
+    );
+  });
+
   it('validates numeric and boolean settings', () => {
     expectOneLine(configError({ TESSERA_ACCESS_TOKEN_TTL: '0' }), 'TESSERA_ACCESS_TOKEN_TTL');
     expectOneLine(configError({ TESSERA_BODY_LIMIT: 'lots' }), 'TESSERA_BODY_LIMIT');
@@ -239,6 +273,11 @@ describe('TESSERA_CONFIG', () => {
     const error = configError({ TESSERA_CONFIG: path });
     expectOneLine(error, 'TESSERA_CONFIG');
     expect(error.message).toContain('TESSERA_PROT');
+  });
+
+  it('refuses a file that names TESSERA_CONFIG itself', () => {
+    const path = writeConfig('tessera.json', JSON.stringify({ TESSERA_CONFIG: 'other.json' }));
+    expectOneLine(configError({ TESSERA_CONFIG: path }), 'TESSERA_CONFIG');
   });
 
   it('reports invalid JSON as TESSERA_CONFIG', () => {
