@@ -1,9 +1,9 @@
-import { escapeHtml } from './escape.js';
+import { type HtmlSafe, html } from './html.js';
 import { layout } from './layout.js';
 
 /** A page explaining why the flow cannot continue. Links nowhere. */
-export function errorPage(view: { title: string; message: string }): string {
-  const body = `<h1>${escapeHtml(view.title)}</h1>
-<p>${escapeHtml(view.message)}</p>`;
+export function errorPage(view: { title: string; message: string }): HtmlSafe {
+  const body = html`<h1>${view.title}</h1>
+<p>${view.message}</p>`;
   return layout({ title: view.title, body });
 }

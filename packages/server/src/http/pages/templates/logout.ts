@@ -1,4 +1,4 @@
-import { escapeHtml } from './escape.js';
+import { type HtmlSafe, html } from './html.js';
 import { csrfInput, hiddenInput, layout } from './layout.js';
 
 /** Names the form itself sets; an entry of `hidden` with one of these names is not rendered. */
@@ -12,15 +12,14 @@ export function logoutConfirmPage(view: {
   action: string;
   csrfToken: string;
   hidden: Readonly<Record<string, string>>;
-}): string {
+}): HtmlSafe {
   const hiddenInputs = Object.entries(view.hidden)
     .filter(([name]) => !reservedNames.has(name))
-    .map(([name, value]) => `\n${hiddenInput(name, value)}`)
-    .join('');
+    .map(([name, value]) => html`\n${hiddenInput(name, value)}`);
 
-  const body = `<h1>Sign out?</h1>
+  const body = html`<h1>Sign out?</h1>
 <p>You will be signed out of Tessera and the applications that use it.</p>
-<form method="post" action="${escapeHtml(view.action)}" class="form">
+<form method="post" action="${view.action}" class="form">
 ${csrfInput(view.csrfToken)}${hiddenInputs}
 <div class="actions">
 <button type="submit" name="decision" value="logout" class="button button-primary">Sign out</button>
@@ -32,8 +31,8 @@ ${csrfInput(view.csrfToken)}${hiddenInputs}
 }
 
 /** Shown after signing out when there is no client to return to. */
-export function signedOutPage(): string {
-  const body = `<h1>You are signed out</h1>
+export function signedOutPage(): HtmlSafe {
+  const body = html`<h1>You are signed out</h1>
 <p>You can close this window.</p>`;
   return layout({ title: 'Signed out', body });
 }

@@ -1,10 +1,11 @@
-import { escapeHtml } from './escape.js';
+import { type HtmlSafe, html } from './html.js';
 import { csrfInput, hiddenInput, layout } from './layout.js';
 
 export interface SigninView {
   action: string;
   csrfToken: string;
-  returnTo: string;
+  /** The id of the authorization request in progress (an interaction), or ''. */
+  interaction: string;
   username: string;
   error: 'invalid_credentials' | 'account_disabled' | null;
   clientName: string | null;
@@ -19,26 +20,24 @@ const errorMessages: Readonly<Record<NonNullable<SigninView['error']>, string>> 
  * The sign-in form. Without an error the username field has focus; after an error the
  * password field has focus and is described by the error message.
  */
-export function signinPage(view: SigninView): string {
+export function signinPage(view: SigninView): HtmlSafe {
   const error = view.error === null ? null : errorMessages[view.error];
   const subtitle =
-    view.clientName === null
-      ? ''
-      : `\n<p class="lead">to continue to <strong>${escapeHtml(view.clientName)}</strong></p>`;
+    view.clientName !== null &&
+    html`\n<p class="lead">to continue to <strong>${view.clientName}</strong></p>`;
   const errorBlock =
-    error === null
-      ? ''
-      : `\n<p class="error" role="alert" id="signin-error"><strong>Error:</strong> ${escapeHtml(error)}</p>`;
-  const usernameFocus = error === null ? ' autofocus' : '';
-  const passwordFocus = error === null ? '' : ' aria-describedby="signin-error" autofocus';
+    error !== null &&
+    html`\n<p class="error" role="alert" id="signin-error"><strong>Error:</strong> ${error}</p>`;
+  const usernameFocus = error === null && html` autofocus`;
+  const passwordFocus = error !== null && html` aria-describedby="signin-error" autofocus`;
 
-  const body = `<h1>Sign in</h1>${subtitle}${errorBlock}
-<form method="post" action="${escapeHtml(view.action)}" class="form">
+  const body = html`<h1>Sign in</h1>${subtitle}${errorBlock}
+<form method="post" action="${view.action}" class="form">
 ${csrfInput(view.csrfToken)}
-${hiddenInput('return_to', view.returnTo)}
+${hiddenInput('interaction', view.interaction)}
 <div class="field">
 <label for="username">Username</label>
-<input type="text" id="username" name="username" value="${escapeHtml(view.username)}" autocomplete="username" autocapitalize="none" spellcheck="false" required${usernameFocus}>
+<input type="text" id="username" name="username" value="${view.username}" autocomplete="username" autocapitalize="none" spellcheck="false" required${usernameFocus}>
 </div>
 <div class="field">
 <label for="password">Password</label>
