@@ -1,9 +1,13 @@
+import { readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+import { isCi, selectedDialects } from './helpers/test-dialects.js';
 
 const prefix = 'tessera_w_';
 
 /**
- * Drops the per-worker PostgreSQL databases (test/helpers/databases.ts) whose worker process is
+ * Drops the per-worker PostgreSQL databases (test/helpers/postgres-template.ts) whose worker process is
  * gone, before and after a run; another run going on at the same time keeps its own.
  */
 async function dropWorkerDatabases(): Promise<void> {
@@ -26,12 +30,25 @@ async function dropWorkerDatabases(): Promise<void> {
   }
 }
 
+/** Removes the SQLite templates (test/helpers/sqlite-template.ts) of worker processes that are gone. */
+function removeWorkerTemplates(): void {
+  const prefix = 'tessera-template-';
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(prefix))) {
+    if (isAlive(Number(name.slice(prefix.length).split('-')[0]))) continue;
+    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 export async function setup(): Promise<void> {
+  // Refuses a dialect filter in CI before any test file starts.
+  selectedDialects(process.env, isCi(process.env));
+  removeWorkerTemplates();
   await dropWorkerDatabases();
 }
 
 export async function teardown(): Promise<void> {
   await dropWorkerDatabases();
+  removeWorkerTemplates();
 }
 
 function isAlive(pid: number): boolean {

@@ -6,7 +6,7 @@ import type { Actor } from '../clients/client-service.js';
 import type { Clock } from '../platform/clock.js';
 import type { RunInTransaction } from '../platform/transaction.js';
 import type { KeyEncryption } from './key-encryption.js';
-import { generateSigningKey } from './key-generation.js';
+import { type GeneratedKey, generateSigningKey } from './key-generation.js';
 import type {
   KeyUse,
   PublicJwk,
@@ -26,6 +26,9 @@ export interface RequiredKey {
   readonly alg: SigningAlgorithm;
 }
 
+/** Makes a key pair for `alg` that the key store has never held (rotation compares kids). */
+export type SigningKeyGenerator = (alg: SigningAlgorithm) => Promise<GeneratedKey>;
+
 interface KeyManagerDeps {
   readonly store: SigningKeyStore;
   readonly transaction: RunInTransaction<{ signingKeys: SigningKeyStore; audit: AuditStore }>;
@@ -36,6 +39,8 @@ interface KeyManagerDeps {
   readonly required: readonly RequiredKey[];
   /** The longest a token signed for `use` can live, in seconds: how long a retired key stays published. */
   readonly maxTokenLifetime: (use: KeyUse) => Promise<number>;
+  /** Defaults to fresh key generation; tests hand pre-generated keys, as RSA-2048 takes a while. */
+  readonly keyGenerator?: SigningKeyGenerator;
 }
 
 interface LoadedKeys {
@@ -167,7 +172,7 @@ export class KeyManager {
   }
 
   async #newKey(need: RequiredKey): Promise<StoredSigningKey> {
-    const generated = await generateSigningKey(need.alg);
+    const generated = await (this.#deps.keyGenerator ?? generateSigningKey)(need.alg);
     const der = generated.privateKey.export({ format: 'der', type: 'pkcs8' });
     return {
       kid: generated.kid,

@@ -17,6 +17,7 @@ const tables = [
   'revoked_tokens',
   'audit_events',
   'consents',
+  'interactions',
 ] as const;
 
 /** Every row of every table, so a test can assert that a refused request changed nothing. */

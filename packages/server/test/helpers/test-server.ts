@@ -7,6 +7,7 @@ import { createLogger } from '../../src/platform/logger.js';
 import { createServices, prepareStorage, type Services } from '../../src/services.js';
 import type { Dialect } from '../../src/storage/database.js';
 import { type FreshDatabase, freshDatabase } from './databases.js';
+import { pooledKeyGenerator } from './test-keys.js';
 
 export const testIssuer = 'http://tessera.test';
 export const testSecret = 'test-master-secret-that-is-long-enough-0123456789';
@@ -57,6 +58,7 @@ export async function startTestServer(
     logger: createLogger('info', sink),
     clock,
     database: database.handle,
+    keyGenerator: pooledKeyGenerator(),
   });
   await prepareStorage(services);
   const app = await buildApp(services);
