@@ -1,36 +1,42 @@
 import type { Redis } from 'ioredis';
 import { type AdminBootstrapResult, ensureAdminUser } from './accounts/admin-bootstrap.js';
-import { PasswordAuthenticator } from './accounts/authentication.js';
-import { SessionManager } from './accounts/sessions.js';
+import type { BrowserSessions } from './accounts/browser-sessions.js';
+import type { PasswordAuthenticator } from './accounts/password-authenticator.js';
+import type { SessionApi } from './accounts/session-api.js';
+import type { SessionService } from './accounts/sessions.js';
+import type { SignIn } from './accounts/sign-in.js';
 import { UserService } from './accounts/user-service.js';
 import { AuditLog } from './audit/audit-log.js';
 import { BrowserOrigins } from './clients/browser-origins.js';
 import { ClientDirectory } from './clients/client-directory.js';
 import { ClientService } from './clients/client-service.js';
 import { ScopeService } from './clients/scope-service.js';
+import { accountServices } from './composition/account-services.js';
+import { maxTokenLifetime } from './composition/key-retention.js';
+import { revocationList } from './composition/revocations.js';
 import type { Config } from './config/config.js';
 import { KeyEncryption } from './keys/key-encryption.js';
-import { KeyManager } from './keys/key-manager.js';
+import { KeyManager, type SigningKeyGenerator } from './keys/key-manager.js';
 import { loadMasterSecret } from './keys/master-secret.js';
-import type { KeyUse } from './keys/signing-key.js';
 import { AccessTokenCheck } from './oauth/access-token-check.js';
+import { AuthorizationFlow } from './oauth/authorize/authorization-flow.js';
+import { Consents } from './oauth/authorize/consents.js';
+import { Interactions } from './oauth/authorize/interactions.js';
 import { authorizationCodeGrant } from './oauth/grants/authorization-code.js';
 import { clientCredentialsGrant } from './oauth/grants/client-credentials.js';
 import { passwordGrant } from './oauth/grants/password.js';
 import { refreshTokenGrant } from './oauth/grants/refresh-token.js';
 import { GrantRegistry } from './oauth/grants/registry.js';
-import { userinfoClaims } from './oauth/userinfo.js';
+import { idTokenClaimsFrom } from './oauth/id-token-claims.js';
+import { RpLogout } from './oauth/rp-logout.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { CookieSigner } from './platform/cookie-signer.js';
 import type { Logger } from './platform/logger.js';
 import { connectRedis } from './platform/redis.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './storage/database.js';
-import { createStores, type Stores, transactionRunner } from './storage/repositories/index.js';
+import { createStores, transactionRunner } from './storage/repositories/index.js';
 import { AccessTokens } from './tokens/access-token.js';
-import { DatabaseRevocationList } from './tokens/database-revocation-list.js';
 import { IdTokens } from './tokens/id-token.js';
-import { RedisRevocationList } from './tokens/redis-revocation-list.js';
-import { RefreshSuccessors } from './tokens/refresh-successor.js';
 import type { RevocationList } from './tokens/revocation-list.js';
 
 /** Everything the HTTP app and the CLI use, built in one place (STYLE C10). */
@@ -38,8 +44,6 @@ export interface Services {
   readonly config: Config;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly database: DatabaseHandle;
-  readonly stores: Stores;
   readonly audit: AuditLog;
   readonly keys: KeyManager;
   readonly clients: ClientService;
@@ -48,14 +52,23 @@ export interface Services {
   readonly scopes: ScopeService;
   readonly accessTokens: AccessTokens;
   readonly accessTokenCheck: AccessTokenCheck;
-  readonly sessions: SessionManager;
+  readonly sessions: SessionService;
+  readonly browserSessions: BrowserSessions;
+  readonly sessionApi: SessionApi;
+  readonly signIn: SignIn;
+  readonly passwords: PasswordAuthenticator;
   readonly users: UserService;
-  readonly authenticator: PasswordAuthenticator;
   readonly idTokens: IdTokens;
   readonly cookies: CookieSigner;
   readonly revocations: RevocationList;
   readonly grants: GrantRegistry;
+  readonly authorizationFlow: AuthorizationFlow;
+  readonly rpLogout: RpLogout;
   readonly redis: Redis | undefined;
+  /** Brings the database up to date for use: schema, built-in scopes, signing keys. */
+  prepareStorage(): Promise<void>;
+  /** First start: everything prepareStorage does, plus the admin user. */
+  bootstrap(): Promise<AdminBootstrapResult>;
   /** Starts background work: key reloads, purging expired revocations. */
   startBackgroundJobs(): void;
   close(): Promise<void>;
@@ -67,6 +80,8 @@ export interface ServiceOptions {
   readonly clock?: Clock;
   /** An already opened database (tests); otherwise opened from config. */
   readonly database?: DatabaseHandle;
+  /** Signing-key generation; tests pass pre-generated keys. Defaults to fresh keys. */
+  readonly keyGenerator?: SigningKeyGenerator;
 }
 
 const purgeIntervalMs = 10 * 60 * 1000;
@@ -95,19 +110,11 @@ export function createServices(options: ServiceOptions): Services {
       { use: 'id', alg: 'EdDSA' },
     ],
     maxTokenLifetime: (use) => maxTokenLifetime(use, config, stores, clock),
+    keyGenerator: options.keyGenerator,
   });
 
   const clientDirectory = new ClientDirectory(stores.clients, clock, config.clientCacheTtl);
   const scopes = new ScopeService(stores.scopes, audit, clock);
-  const clients = new ClientService({
-    clients: stores.clients,
-    scopes: stores.scopes,
-    users: stores.users,
-    transaction,
-    directory: clientDirectory,
-    audit,
-    clock,
-  });
 
   const redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, logger);
   const revocations = revocationList(redis, stores, clock, logger);
@@ -121,17 +128,16 @@ export function createServices(options: ServiceOptions): Services {
     users: stores.users,
     clock,
   });
-  const sessions = new SessionManager({
+  const { sessions, rotation, browserSessions, passwords, signIn, sessionApi } = accountServices({
+    config,
     stores,
     transaction,
-    accessTokens,
     audit,
     clock,
-    audience: config.audience,
-    refreshGrace: config.refreshGrace,
-    successors: new RefreshSuccessors(masterSecret.value),
+    accessTokens,
+    checkAccessToken: (token, options) => accessTokenCheck.check(token, options),
+    successorKey: masterSecret.value,
   });
-  const authenticator = new PasswordAuthenticator(stores.users, clock);
   const users = new UserService({
     users: stores.users,
     scopes: stores.scopes,
@@ -155,21 +161,32 @@ export function createServices(options: ServiceOptions): Services {
       audit,
       clock,
       ...oauthLifetimes,
-      idTokenClaims: async (userId, scope, claimsRequest) => {
-        const user = await stores.users.findById(userId);
-        if (user === undefined) return {};
-        const {
-          sub: _sub,
-          scope: _scope,
-          ...released
-        } = userinfoClaims(user, scope, await stores.scopes.list());
-        return requestedIdTokenClaims(released, claimsRequest);
-      },
+      idTokenClaims: idTokenClaimsFrom(stores.users, stores.scopes),
     }),
+    refreshTokenGrant({ rotation, ...oauthLifetimes }),
     clientCredentialsGrant({ accessTokens, audience: config.audience, defaultTtl: config.accessTokenTtl }),
-    passwordGrant({ authenticator, sessions, audit, ...oauthLifetimes }),
-    refreshTokenGrant({ sessions, ...oauthLifetimes }),
+    passwordGrant({ signIn, passwords, ...oauthLifetimes }),
   ]);
+  const clients = new ClientService({
+    clients: stores.clients,
+    scopes: stores.scopes,
+    users: stores.users,
+    transaction,
+    directory: clientDirectory,
+    audit,
+    clock,
+    grants: grants.catalogue,
+  });
+
+  const interactions = new Interactions(stores.interactions, clock);
+  const authorizationFlow = new AuthorizationFlow({
+    clients: clientDirectory,
+    codes: stores.authorizationCodes,
+    consents: new Consents(stores.consents, clock),
+    interactions,
+    clock,
+    issuer: config.issuer,
+  });
 
   let purgeTimer: NodeJS.Timeout | undefined;
   const reportBackgroundError = (error: unknown) =>
@@ -182,8 +199,6 @@ export function createServices(options: ServiceOptions): Services {
     config,
     clock,
     logger,
-    database,
-    stores,
     audit,
     keys,
     clients,
@@ -193,13 +208,28 @@ export function createServices(options: ServiceOptions): Services {
     accessTokens,
     accessTokenCheck,
     sessions,
+    browserSessions,
+    sessionApi,
+    signIn,
+    passwords,
     users,
-    authenticator,
     idTokens,
-    cookies: new CookieSigner(masterSecret.value),
+    // The key derived from the master secret stays last: setting TESSERA_COOKIE_SECRETS signs nobody out.
+    cookies: new CookieSigner([...config.cookieSecrets, masterSecret.value]),
     revocations,
     grants,
+    authorizationFlow,
+    rpLogout: new RpLogout({ clients: clientDirectory, idTokens, sessions, audit }),
     redis,
+    async prepareStorage() {
+      await migrateToLatest(database.db, database.schema);
+      await scopes.ensureBuiltIns();
+      await keys.ensureKeys();
+    },
+    async bootstrap() {
+      await this.prepareStorage();
+      return ensureAdminUser(stores.users, clock, config.adminPassword);
+    },
     startBackgroundJobs() {
       keys.startAutoReload(config.keyRefreshInterval, reportBackgroundError);
       // Expired rows are removed here, off the request path.
@@ -207,6 +237,7 @@ export function createServices(options: ServiceOptions): Services {
         const now = clock.now();
         Promise.all([
           revocations.purgeExpired(),
+          interactions.purgeExpired(),
           stores.refreshTokens.deleteExpired(now),
           stores.sessions.deleteExpired(new Date(now.getTime() - sessionRetentionMs)),
         ]).catch(reportBackgroundError);
@@ -222,69 +253,12 @@ export function createServices(options: ServiceOptions): Services {
   };
 }
 
-function revocationList(
-  redis: Redis | undefined,
-  stores: Stores,
-  clock: Clock,
-  logger: Logger,
-): RevocationList {
-  const durable = new DatabaseRevocationList(stores.revokedTokens, clock);
-  if (redis === undefined) return durable;
-  const onError = (error: unknown) =>
-    logger.warn(
-      { err: error instanceof Error ? { message: error.message } : String(error) },
-      'redis revocation list error',
-    );
-  const shared = new RedisRevocationList(redis, stores.revokedTokens, clock, onError);
-  redis.on('ready', () => {
-    shared.syncFromDatabase().catch(onError);
-  });
-  return shared;
-}
-
-/** How long a retired key must stay published: the longest life of any token it may have signed. */
-async function maxTokenLifetime(use: KeyUse, config: Config, stores: Stores, clock: Clock): Promise<number> {
-  if (use === 'id') return config.idTokenTtl;
-  const clientTtls = (await stores.clients.list()).map((c) => c.accessTokenTtl ?? 0);
-  // Service-account tokens live as long as their session; the newest such session bounds them.
-  const serviceSessionEnd = await stores.sessions.latestExpiry('service');
-  const serviceRemaining =
-    serviceSessionEnd === undefined
-      ? 0
-      : Math.ceil((serviceSessionEnd.getTime() - clock.now().getTime()) / 1000);
-  // GET /token accepts a session's expired access token for the refresh lifetime: keep its key that long.
-  const sessionWindow =
-    config.sessionAccessTtl + (config.sessionAccessTokenRefresh ? config.sessionRefreshTtl : 0);
-  return Math.max(config.accessTokenTtl, sessionWindow, serviceRemaining, ...clientTtls);
-}
-
 /** Brings a database up to date for use: schema, built-in scopes, signing keys. */
-export async function prepareStorage(services: Services): Promise<void> {
-  await migrateToLatest(services.database.db, services.database.schema);
-  await services.scopes.ensureBuiltIns();
-  await services.keys.ensureKeys();
+export function prepareStorage(services: Services): Promise<void> {
+  return services.prepareStorage();
 }
 
 /** First start: everything prepareStorage does, plus the admin user. */
-export async function bootstrap(services: Services): Promise<AdminBootstrapResult> {
-  await prepareStorage(services);
-  return ensureAdminUser(services.stores.users, services.clock, services.config.adminPassword);
-}
-
-/**
- * OIDC Core §5.5: of the claims the `claims` parameter asks for in the ID token, those the
- * granted scopes release. A claim is never released without its scope.
- */
-function requestedIdTokenClaims(
-  released: Record<string, unknown>,
-  claimsRequest: string | null,
-): Record<string, unknown> {
-  if (claimsRequest === null) return {};
-  const requested = (JSON.parse(claimsRequest) as { id_token?: unknown }).id_token;
-  if (requested === null || typeof requested !== 'object') return {};
-  return Object.fromEntries(
-    Object.keys(requested)
-      .filter((name) => Object.hasOwn(released, name))
-      .map((name) => [name, released[name]]),
-  );
+export function bootstrap(services: Services): Promise<AdminBootstrapResult> {
+  return services.bootstrap();
 }

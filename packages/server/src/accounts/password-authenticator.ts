@@ -1,22 +1,13 @@
 import type { Clock } from '../platform/clock.js';
 import { hashPassword, passwordNeedsRehash, verifyPassword } from '../platform/password-hash.js';
+import { AccountDisabled, type Authenticator, InvalidCredentials } from './authenticator.js';
 import { maxPasswordBytes } from './password-policy.js';
 import type { UserStore } from './stores.js';
 import type { User } from './user.js';
 
-/** Unknown user or wrong password: callers answer both the same way. */
-export class InvalidCredentials extends Error {
-  override readonly name = 'InvalidCredentials';
-}
-
-/** The password was right but the account is disabled. */
-export class AccountDisabled extends Error {
-  override readonly name = 'AccountDisabled';
-  readonly user: User;
-  constructor(user: User) {
-    super('account is disabled');
-    this.user = user;
-  }
+export interface PasswordCredentials {
+  readonly username: string;
+  readonly password: string;
 }
 
 /**
@@ -24,7 +15,8 @@ export class AccountDisabled extends Error {
  * known one (against a dummy hash), so response time does not tell them apart. A hash made
  * with older parameters is replaced on success.
  */
-export class PasswordAuthenticator {
+export class PasswordAuthenticator implements Authenticator<PasswordCredentials> {
+  readonly amr = ['pwd'] as const;
   readonly #users: UserStore;
   readonly #clock: Clock;
   #dummyHash: Promise<string> | undefined;
@@ -34,7 +26,11 @@ export class PasswordAuthenticator {
     this.#clock = clock;
   }
 
-  async authenticate(username: string, password: string): Promise<User> {
+  claimedIdentity(credentials: PasswordCredentials): string {
+    return credentials.username;
+  }
+
+  async authenticate({ username, password }: PasswordCredentials): Promise<User> {
     const tooLong = Buffer.byteLength(password, 'utf8') > maxPasswordBytes;
     const user = username === '' ? undefined : await this.#users.findByUsername(username);
     const usable = user !== undefined && user.kind === 'user' && user.passwordHash !== null;

@@ -1,3 +1,4 @@
+import type { AuditStore } from '../audit/audit-event.js';
 import type { RefreshTokenRecord, Session } from './session.js';
 import type { User } from './user.js';
 
@@ -19,7 +20,6 @@ export interface SessionStore {
   end(id: string, at: Date, reason: string): Promise<boolean>;
   /** Ends every open session of the user; returns their ids. */
   endAllOfUser(userId: string, at: Date, reason: string): Promise<string[]>;
-  /** Records the access token just issued as the session's newest. */
   /** Records the access token just issued as the session's newest; the one it replaces becomes the previous. */
   recordAccessToken(id: string, jti: string, at: Date): Promise<void>;
   /**
@@ -43,4 +43,12 @@ export interface RefreshTokenStore {
   markRotated(id: string, at: Date, replacedBy: string): Promise<boolean>;
   revokeSession(sessionId: string, at: Date): Promise<number>;
   deleteExpired(before: Date): Promise<number>;
+}
+
+/** The stores a session's lifecycle touches, bound to one transaction where it needs one. */
+export interface SessionStores {
+  readonly sessions: SessionStore;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly users: UserStore;
+  readonly audit: AuditStore;
 }

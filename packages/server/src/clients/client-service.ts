@@ -9,8 +9,8 @@ import type { RunInTransaction } from '../platform/transaction.js';
 import {
   type Client,
   type ClientType,
+  type GrantKind,
   type GrantType,
-  grantTypes,
   type IdTokenAlgorithm,
   idTokenAlgorithms,
 } from './client.js';
@@ -47,7 +47,6 @@ export interface Actor {
 
 const maxTtl = 31_536_000;
 const maxGraceSeconds = 30 * 86_400;
-const publicGrants: ReadonlySet<GrantType> = new Set(['authorization_code', 'refresh_token']);
 
 interface ClientServiceDeps {
   readonly clients: ClientStore;
@@ -57,6 +56,8 @@ interface ClientServiceDeps {
   readonly directory: ClientDirectory;
   readonly audit: AuditLog;
   readonly clock: Clock;
+  /** The grants the token endpoint serves, in the order error messages list them. */
+  readonly grants: readonly GrantKind[];
 }
 
 /** Registering, listing, rotating and revoking OAuth clients. */
@@ -188,15 +189,18 @@ export class ClientService {
     if (requested === undefined || requested.length === 0) {
       return type === 'public' ? ['authorization_code', 'refresh_token'] : ['client_credentials'];
     }
+    const known = this.#deps.grants;
     const result: GrantType[] = [];
     for (const grant of new Set(requested)) {
-      if (!(grantTypes as readonly string[]).includes(grant)) {
-        throw new InvalidInputError(`unknown grant '${grant}'; use one of ${grantTypes.join(', ')}`);
+      const kind = known.find((k) => k.type === grant);
+      if (kind === undefined) {
+        const names = known.map((k) => k.type).join(', ');
+        throw new InvalidInputError(`unknown grant '${grant}'; use one of ${names}`);
       }
-      if (type === 'public' && !publicGrants.has(grant as GrantType)) {
+      if (type === 'public' && !kind.allowsPublicClients) {
         throw new InvalidInputError(`a public client cannot use the ${grant} grant (it has no secret)`);
       }
-      result.push(grant as GrantType);
+      result.push(grant);
     }
     return result;
   }

@@ -1,7 +1,17 @@
 export type ClientType = 'confidential' | 'public';
 
-export const grantTypes = ['authorization_code', 'refresh_token', 'client_credentials', 'password'] as const;
-export type GrantType = (typeof grantTypes)[number];
+/** A `grant_type` value; which ones exist is the grant catalogue's to say (see GrantKind). */
+export type GrantType = string;
+
+/**
+ * What client registration needs to know of a grant. The grants themselves live in oauth/grants,
+ * which imports this package and not the reverse, so the catalogue is handed in by services.ts.
+ */
+export interface GrantKind {
+  readonly type: GrantType;
+  /** Whether a public client (no secret) may use this grant at all. */
+  readonly allowsPublicClients: boolean;
+}
 
 export const idTokenAlgorithms = ['RS256', 'ES256', 'EdDSA'] as const;
 export type IdTokenAlgorithm = (typeof idTokenAlgorithms)[number];

@@ -10,18 +10,21 @@ import { authorizeRoute } from './oauth/authorize.js';
 import { discoveryRoutes } from './oauth/discovery.js';
 import { introspectRoute } from './oauth/introspect.js';
 import { jwksRoute } from './oauth/jwks.js';
-import { logoutRoutes } from './oauth/logout.js';
 import { revokeRoute } from './oauth/revoke.js';
 import { tokenRoute } from './oauth/token.js';
 import { userinfoRoutes } from './oauth/userinfo.js';
 import { assetRoutes } from './pages/assets.js';
+import { useBrowserCookies } from './pages/browser-cookies.js';
 import { consentRoutes } from './pages/consent.js';
+import { logoutRoutes } from './pages/logout.js';
 import { signinRoutes } from './pages/signin.js';
-import { type CorsPolicy, corsHeaders, preflightRoute } from './plugins/cors.js';
+import { useCors } from './plugins/cors.js';
+import { csrfProtection } from './plugins/csrf.js';
 import { useFormParser, useJsonParser, useOAuthBodyParsers } from './plugins/form-body.js';
 import { lazyRequestLogger } from './plugins/lazy-request-logger.js';
 import { requestLog } from './plugins/request-log.js';
 import { securityHeaders } from './plugins/security-headers.js';
+import { useSessionCookies } from './session-api/credentials.js';
 import { loginRoute } from './session-api/login.js';
 import { logoutRoute } from './session-api/logout.js';
 import { meRoute } from './session-api/me.js';
@@ -53,6 +56,7 @@ export async function buildApp(services: Services): Promise<App> {
   });
   await app.register(requestLog);
   await app.register(securityHeaders, { https: config.issuer.startsWith('https:') });
+  await useCors(app, services);
   app.decorateRequest('oauthClient', null);
   app.setErrorHandler(sendOAuthError);
   app.setNotFoundHandler(function notFound(request, reply) {
@@ -66,15 +70,6 @@ export async function buildApp(services: Services): Promise<App> {
   await app.register(async function oauthEndpoints(scope: App) {
     useOAuthBodyParsers(scope, config.bodyLimit);
     scope.setErrorHandler(sendOAuthError);
-    // Browser apps (public clients) call these directly; no cookies are involved.
-    const browserApps: CorsPolicy = {
-      allows: (origin) => services.browserOrigins.allows(origin),
-      credentials: false,
-    };
-    scope.addHook('onRequest', corsHeaders(browserApps));
-    preflightRoute(scope, '/oauth/token', 'POST', browserApps);
-    preflightRoute(scope, '/oauth/revoke', 'POST', browserApps);
-    preflightRoute(scope, '/oauth/userinfo', 'GET, POST', browserApps);
     tokenRoute(scope, services);
     introspectRoute(scope, services);
     revokeRoute(scope, services);
@@ -86,6 +81,8 @@ export async function buildApp(services: Services): Promise<App> {
     scope.removeAllContentTypeParsers();
     useFormParser(scope, config.bodyLimit);
     scope.setErrorHandler(sendPageError);
+    await useBrowserCookies(scope, services);
+    csrfProtection(scope, services);
     authorizeRoute(scope, services);
     signinRoutes(scope, services);
     consentRoutes(scope, services);
@@ -98,16 +95,7 @@ export async function buildApp(services: Services): Promise<App> {
     scope.removeAllContentTypeParsers();
     useJsonParser(scope, config.bodyLimit);
     scope.setErrorHandler(sendSessionError);
-    // First-party web apps on the configured origins, with the refresh cookie.
-    const firstParty: CorsPolicy = {
-      allows: async (origin) => config.corsOrigins.includes(origin),
-      credentials: true,
-    };
-    scope.addHook('onRequest', corsHeaders(firstParty));
-    preflightRoute(scope, '/login', 'POST', firstParty);
-    preflightRoute(scope, '/token', 'GET', firstParty);
-    preflightRoute(scope, '/me', 'GET', firstParty);
-    preflightRoute(scope, '/logout', 'POST', firstParty);
+    await useSessionCookies(scope);
     loginRoute(scope, services);
     sessionTokenRoute(scope, services);
     meRoute(scope, services);

@@ -1,5 +1,4 @@
-import { sessionIsLive } from '../accounts/session.js';
-import { sessionApiClientId } from '../accounts/sessions.js';
+import { sessionApiClientId, sessionIsLive } from '../accounts/session.js';
 import type { SessionStore, UserStore } from '../accounts/stores.js';
 import type { User } from '../accounts/user.js';
 import type { ClientDirectory } from '../clients/client-directory.js';
@@ -35,10 +34,13 @@ export class AccessTokenCheck {
     this.#deps = deps;
   }
 
-  /** The token's claims and user, or AccessTokenError('expired' | 'invalid'). */
-  async check(token: string): Promise<CheckedAccessToken> {
+  /**
+   * The token's claims and user, or AccessTokenError('expired' | 'invalid'). `acceptExpiredFor`
+   * (seconds past expiry) is for the session API's refresh by access token only.
+   */
+  async check(token: string, options: { acceptExpiredFor?: number } = {}): Promise<CheckedAccessToken> {
     const { tokens, revocations, clients, sessions, users, clock } = this.#deps;
-    const claims = await tokens.verify(token);
+    const claims = await tokens.verify(token, options);
     if (await revocations.isRevoked(claims.jti))
       throw new AccessTokenError('invalid', 'token has been revoked');
     if (claims.client_id !== sessionApiClientId) {

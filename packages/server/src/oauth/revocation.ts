@@ -1,8 +1,9 @@
-import type { SessionManager } from '../accounts/sessions.js';
+import type { SessionService } from '../accounts/sessions.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Client } from '../clients/client.js';
 import { AccessTokenError, type AccessTokens } from '../tokens/access-token.js';
 import type { RevocationList } from '../tokens/revocation-list.js';
+import { tokenKind } from '../tokens/token-kind.js';
 import { InvalidRequest } from './errors.js';
 
 export interface RevocationRequest {
@@ -16,7 +17,7 @@ export interface RevocationDeps {
   readonly accessTokens: AccessTokens;
   readonly revocations: RevocationList;
   readonly audit: AuditLog;
-  readonly sessions: SessionManager;
+  readonly sessions: SessionService;
 }
 
 /**
@@ -25,8 +26,8 @@ export interface RevocationDeps {
  * (§2.1). A JWT access token is revoked by its `jti` until it would have expired anyway.
  */
 export async function revokeToken(request: RevocationRequest, deps: RevocationDeps): Promise<void> {
-  // A JWT has dots; a refresh token is one base64url run. The hint only orders the lookups (§2.1).
-  if (!request.token.includes('.')) return revokeRefreshToken(request, deps);
+  // The token's form tells the kinds apart; the hint only orders the lookups (§2.1).
+  if (tokenKind(request.token) === 'opaque') return revokeRefreshToken(request, deps);
   let claims: Awaited<ReturnType<AccessTokens['verify']>>;
   try {
     claims = await deps.accessTokens.verify(request.token);

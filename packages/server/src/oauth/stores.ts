@@ -42,3 +42,30 @@ export interface ConsentStore {
   /** Records (or widens) what the user allowed the client. */
   save(consent: Consent): Promise<void>;
 }
+
+/** An authorization request in progress through sign-in and consent (oauth/authorize/interactions.ts). */
+export interface Interaction {
+  /** SHA-256 of the opaque id the browser carries. */
+  readonly idHash: string;
+  /** The authorization request's parameters as the client sent them. */
+  readonly params: Readonly<Record<string, string | readonly string[]>>;
+  /** SHA-256 of the key of the browser that started it: no other browser can act on it. */
+  readonly browserBinding: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  /** The browser session of a sign-in made during this interaction (satisfies prompt=login, max_age). */
+  readonly loginSessionId: string | null;
+  /** The user who allowed the request during this interaction (satisfies prompt=consent for them). */
+  readonly consentedUserId: string | null;
+}
+
+export interface InteractionStore {
+  insert(interaction: Interaction): Promise<void>;
+  /** The interaction if it exists and has not expired at `now`. */
+  find(idHash: string, now: Date): Promise<Interaction | undefined>;
+  recordLogin(idHash: string, sessionId: string): Promise<void>;
+  recordConsent(idHash: string, userId: string): Promise<void>;
+  /** Removes it; true for the one caller that did (finishing is single-use). */
+  delete(idHash: string): Promise<boolean>;
+  deleteExpired(before: Date): Promise<number>;
+}

@@ -1,35 +1,28 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { constantTimeEqual } from './constant-time.js';
 
 /**
- * HMAC-SHA256 signatures for cookie values, under a key derived from the master secret, so a
- * browser cannot forge or alter a session or CSRF cookie.
+ * Keys for cookies, derived from the master secret(s): the first signs, every one verifies, so
+ * the key can rotate without signing everyone out (@fastify/cookie takes the list). A separate
+ * derived key makes the CSRF form tokens.
  */
 export class CookieSigner {
-  readonly #key: Buffer;
+  /** Signing keys, newest first. */
+  readonly keys: readonly Buffer[];
+  readonly #csrfKey: Buffer;
 
-  constructor(masterSecret: string) {
-    this.#key = Buffer.from(hkdfSync('sha256', masterSecret, 'tessera', 'cookie-signing/v1', 32));
+  constructor(masterSecrets: readonly string[]) {
+    const [current] = masterSecrets;
+    if (current === undefined) throw new Error('a cookie secret is required');
+    this.keys = masterSecrets.map((secret) => derive(secret, 'cookie-signing/v1'));
+    this.#csrfKey = derive(current, 'csrf/v1');
   }
 
-  sign(value: string): string {
-    return `${value}.${this.#mac(value)}`;
-  }
-
-  /** The value if the signature is good, else undefined. */
-  unsign(signed: string): string | undefined {
-    const dot = signed.lastIndexOf('.');
-    if (dot < 1) return undefined;
-    const value = signed.slice(0, dot);
-    return constantTimeEqual(signed.slice(dot + 1), this.#mac(value)) ? value : undefined;
-  }
-
-  /** A keyed digest of a value, e.g. a CSRF token bound to a session. */
+  /** A keyed digest of a value: the CSRF token bound to the browser's CSRF cookie. */
   mac(value: string): string {
-    return this.#mac(value);
+    return createHmac('sha256', this.#csrfKey).update(value, 'utf8').digest('base64url');
   }
+}
 
-  #mac(value: string): string {
-    return createHmac('sha256', this.#key).update(value, 'utf8').digest('base64url');
-  }
+function derive(secret: string, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'tessera', purpose, 32));
 }

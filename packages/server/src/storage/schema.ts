@@ -21,6 +21,18 @@ export interface Database {
   revoked_tokens: RevokedTokensTable;
   audit_events: AuditEventsTable;
   consents: ConsentsTable;
+  interactions: InteractionsTable;
+}
+
+export interface InteractionsTable {
+  id_hash: string;
+  /** The authorization request's parameters, as JSON. */
+  params: string;
+  browser_binding: string;
+  created_at: number;
+  expires_at: number;
+  login_session_id: string | null;
+  consented_user_id: string | null;
 }
 
 export interface ConsentsTable {

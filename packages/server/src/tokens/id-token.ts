@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { compactVerify } from 'jose';
 import type { KeyManager } from '../keys/key-manager.js';
 import type { SigningAlgorithm } from '../keys/signing-key.js';
 import type { Clock } from '../platform/clock.js';
@@ -48,6 +49,29 @@ export class IdTokens {
       ...(request.accessToken === undefined ? {} : { at_hash: tokenHash(request.accessToken, request.alg) }),
     };
     return signJwt('JWT', payload, this.#keys.signingKey('id', request.alg));
+  }
+
+  /**
+   * What an `id_token_hint` (RP-Initiated Logout §2) says, if the token is one of ours: its
+   * signature and issuer are checked; its expiry does not matter for a hint.
+   */
+  async readHint(token: string): Promise<{ audience: string; sid: string | undefined } | undefined> {
+    try {
+      const { payload } = await compactVerify(token, this.#keys.verificationKeys('id'), {
+        algorithms: ['RS256', 'ES256', 'EdDSA'],
+      });
+      const claims = JSON.parse(new TextDecoder().decode(payload)) as {
+        iss?: unknown;
+        aud?: unknown;
+        sid?: unknown;
+      };
+      if (claims.iss !== this.#issuer) return undefined;
+      const audience = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
+      if (typeof audience !== 'string') return undefined;
+      return { audience, sid: typeof claims.sid === 'string' ? claims.sid : undefined };
+    } catch {
+      return undefined;
+    }
   }
 }
 

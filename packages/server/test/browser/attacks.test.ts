@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { authorizeUrl, hiddenField, pkcePair, type Step, TestBrowser } from '../helpers/browser.js';
 import { describeEachDialect } from '../helpers/databases.js';
+import { exchangeCode, signInAndConsent, submitConsent, submitSignIn } from '../helpers/sign-in-flow.js';
 import { databaseSnapshot } from '../helpers/snapshot.js';
 import {
   basic,
@@ -77,35 +78,14 @@ describeEachDialect('RFC 9700 attacks on the browser flow', (dialect) => {
   }
 
   /** Drives sign-in and consent (allow) until the browser leaves the server. */
-  async function drive(browser: TestBrowser, url: string): Promise<Step> {
-    let step = await browser.follow(await browser.get(url));
-    for (let i = 0; i < 4 && step.status === 200; i += 1) {
-      if (step.body.includes('name="password"')) {
-        step = await browser.follow(
-          await browser.post('/signin', {
-            csrf_token: hiddenField(step.body, 'csrf_token'),
-            return_to: hiddenField(step.body, 'return_to'),
-            username: 'alice',
-            password,
-          }),
-        );
-      } else if (step.body.includes('name="decision" value="allow"')) {
-        step = await browser.follow(
-          await browser.post('/consent', {
-            csrf_token: hiddenField(step.body, 'csrf_token'),
-            return_to: hiddenField(step.body, 'return_to'),
-            decision: 'allow',
-          }),
-        );
-      } else break;
-    }
-    return step;
+  async function drive(browser: TestBrowser, query: Record<string, string>): Promise<Step> {
+    return (await signInAndConsent(browser, query)).final;
   }
 
   /** A fresh code for client A (signed in and consented), with its PKCE verifier. */
   async function codeForA(browser = new TestBrowser(server.app), overrides: Record<string, string> = {}) {
     const pkce = pkcePair();
-    const back = await drive(browser, authorizeUrl(params(overrides, pkce)));
+    const back = await drive(browser, params(overrides, pkce));
     expect(back.status).toBe(303);
     const location = new URL(back.location as string);
     const code = location.searchParams.get('code');
@@ -123,14 +103,7 @@ describeEachDialect('RFC 9700 attacks on the browser flow', (dialect) => {
   }
 
   function exchange(code: string, verifier: string, overrides: Record<string, string> = {}) {
-    return token({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: redirectUri,
-      client_id: clientA,
-      code_verifier: verifier,
-      ...overrides,
-    });
+    return exchangeCode(server.app, { code, verifier, clientId: clientA, redirectUri, extra: overrides });
   }
 
   function expectErrorPage(step: Step, status = 400) {
@@ -229,16 +202,17 @@ describeEachDialect('RFC 9700 attacks on the browser flow', (dialect) => {
       'https://evil.example/steal',
       '//evil.example/oauth/authorize?client_id=x',
       '/\\evil.example/',
-      'https://evil.example/oauth/authorize?client_id=x',
+      '/oauth/authorize?client_id=x',
       'javascript:alert(1)',
-    ])('POST /signin with return_to=%s signs in but never redirects there', async (returnTo) => {
+      'made-up-interaction-id',
+    ])('POST /signin with interaction=%s signs in but never redirects', async (interaction) => {
       const browser = new TestBrowser(server.app);
-      const page = await browser.get(`/signin?return_to=${encodeURIComponent(returnTo)}`);
+      const page = await browser.get(`/signin?interaction=${encodeURIComponent(interaction)}`);
       expect(page.status).toBe(200);
       expect(page.location).toBeUndefined();
       const signedIn = await browser.post('/signin', {
         csrf_token: hiddenField(page.body, 'csrf_token'),
-        return_to: returnTo,
+        interaction,
         username: 'alice',
         password,
       });
@@ -251,30 +225,166 @@ describeEachDialect('RFC 9700 attacks on the browser flow', (dialect) => {
     it.each([
       'https://evil.example/steal',
       '//evil.example/oauth/authorize?client_id=x',
-      'https://evil.example/oauth/authorize?client_id=x',
-    ])('GET and POST /consent with return_to=%s answer 400 and never redirect', async (returnTo) => {
-      const { browser } = await codeForA();
-      const shown = await browser.get(`/consent?return_to=${encodeURIComponent(returnTo)}`);
-      expectErrorPage(shown);
-      const signin = await browser.get('/signin');
-      const posted = await browser.post('/consent', {
-        csrf_token: hiddenField(signin.body, 'csrf_token'),
-        return_to: returnTo,
-        decision: 'allow',
-      });
-      expectErrorPage(posted);
-      // Also without a browser session (the branch that redirects to return_to).
-      const stranger = new TestBrowser(server.app);
-      expectErrorPage(await stranger.get(`/consent?return_to=${encodeURIComponent(returnTo)}`));
+      'made-up-interaction-id',
+    ])(
+      'GET and POST /consent and resume with interaction=%s answer 400 and never redirect',
+      async (interaction) => {
+        const { browser } = await codeForA();
+        const shown = await browser.get(`/consent?interaction=${encodeURIComponent(interaction)}`);
+        expectErrorPage(shown);
+        const signin = await browser.get('/signin');
+        const posted = await browser.post('/consent', {
+          csrf_token: hiddenField(signin.body, 'csrf_token'),
+          interaction,
+          decision: 'allow',
+        });
+        expectErrorPage(posted);
+        expectErrorPage(
+          await browser.get(`/oauth/authorize/resume?interaction=${encodeURIComponent(interaction)}`),
+        );
+        // Also without a browser session.
+        const stranger = new TestBrowser(server.app);
+        expectErrorPage(await stranger.get(`/consent?interaction=${encodeURIComponent(interaction)}`));
+      },
+    );
+
+    it('GET /consent without a session sends the browser only to this server’s resume endpoint', async () => {
+      const browser = new TestBrowser(server.app);
+      const start = await browser.get(authorizeUrl(params()));
+      const interaction = new URL(start.location as string, testIssuer).searchParams.get(
+        'interaction',
+      ) as string;
+      const step = await browser.get(`/consent?interaction=${encodeURIComponent(interaction)}`);
+      expect(step.status).toBe(303);
+      expect(step.location).toBe(`/oauth/authorize/resume?interaction=${encodeURIComponent(interaction)}`);
+    });
+  });
+
+  describe('interactions: the request in progress stays on the server', () => {
+    async function startFlow(extra: Record<string, string> = {}) {
+      const browser = new TestBrowser(server.app);
+      const start = await browser.get(authorizeUrl(params(extra)));
+      expect(start.location).toMatch(/^\/signin\?interaction=[\w-]{43}$/);
+      const interaction = new URL(start.location as string, testIssuer).searchParams.get(
+        'interaction',
+      ) as string;
+      return { browser, interaction, signin: await browser.get(start.location as string) };
+    }
+
+    it('keeps only a hash of the interaction id, and none of the request in the browser', async () => {
+      const { interaction, signin } = await startFlow();
+      expect(signin.body).not.toContain('code_challenge');
+      expect(signin.body).not.toContain(redirectUri);
+      const rows = (await databaseSnapshot(server.database.handle.db)).interactions ?? [];
+      expect(rows).toHaveLength(1);
+      expect(JSON.stringify(rows)).not.toContain(interaction);
     });
 
-    it('GET /consent without a session sends the browser only to this server’s authorize endpoint', async () => {
-      const returnTo = authorizeUrl(params());
-      const step = await new TestBrowser(server.app).get(
-        `/consent?return_to=${encodeURIComponent(returnTo)}`,
+    it('another browser that learns the id cannot see, sign in on, consent to, deny or resume the interaction', async () => {
+      const { interaction } = await startFlow();
+      const other = new TestBrowser(server.app);
+      const form = await other.get(`/signin?interaction=${interaction}`);
+      expect(form.body).not.toContain('Agents App');
+      const csrf = hiddenField(form.body, 'csrf_token');
+      const signedIn = await other.post('/signin', {
+        csrf_token: csrf,
+        interaction,
+        username: 'alice',
+        password,
+      });
+      expect(signedIn.status).toBe(200);
+      expect(signedIn.body).toContain('You are signed in as alice.');
+      expectErrorPage(await other.get(`/consent?interaction=${interaction}`));
+      expectErrorPage(await other.post('/consent', { csrf_token: csrf, interaction, decision: 'deny' }));
+      expectErrorPage(await other.post('/consent', { csrf_token: csrf, interaction, decision: 'allow' }));
+      expectErrorPage(await other.get(`/oauth/authorize/resume?interaction=${interaction}`));
+      const rows = (await databaseSnapshot(server.database.handle.db)).interactions ?? [];
+      expect(rows).toHaveLength(1);
+      expect(String(rows[0])).toContain('"login_session_id":null');
+      expect(String(rows[0])).toContain('"consented_user_id":null');
+    });
+
+    it('another browser’s sign-in does not meet prompt=login for this one’s interaction', async () => {
+      const { browser, interaction } = await startFlow({ prompt: 'login' });
+      // The victim is signed in already (an older session), the attacker signs in on the victim's interaction id.
+      const attacker = new TestBrowser(server.app);
+      const form = await attacker.get(`/signin?interaction=${interaction}`);
+      await attacker.post('/signin', {
+        csrf_token: hiddenField(form.body, 'csrf_token'),
+        interaction,
+        username: 'alice',
+        password,
+      });
+      const resumed = await browser.get(`/oauth/authorize/resume?interaction=${interaction}`);
+      expect(resumed.location).toBe(`/signin?interaction=${interaction}`);
+    });
+
+    it('two concurrent resumes of one interaction get one code between them', async () => {
+      const { browser, interaction, signin } = await startFlow();
+      const consent = await browser.follow(
+        await browser.post('/signin', {
+          csrf_token: hiddenField(signin.body, 'csrf_token'),
+          interaction,
+          username: 'alice',
+          password,
+        }),
       );
-      expect(step.status).toBe(303);
-      expect(step.location).toBe(returnTo);
+      await browser.post('/consent', {
+        csrf_token: hiddenField(consent.body, 'csrf_token'),
+        interaction,
+        decision: 'allow',
+      });
+      const resume = `/oauth/authorize/resume?interaction=${interaction}`;
+      const steps = await Promise.all([browser.get(resume), browser.get(resume)]);
+      const codes = steps.filter((step) => step.location?.startsWith(`${redirectUri}?code=`));
+      expect(codes).toHaveLength(1);
+      expect(steps.filter((step) => step.status === 400)).toHaveLength(1);
+    });
+
+    it('one user’s consent on an interaction does not count for another user signing in on it', async () => {
+      await createPerson(server.services, { username: 'bob', password });
+      const { browser, interaction, signin } = await startFlow({ prompt: 'consent' });
+      const consent = await browser.follow(
+        await browser.post('/signin', {
+          csrf_token: hiddenField(signin.body, 'csrf_token'),
+          interaction,
+          username: 'alice',
+          password,
+        }),
+      );
+      const csrf = hiddenField(consent.body, 'csrf_token');
+      await browser.post('/consent', { csrf_token: csrf, interaction, decision: 'allow' });
+      // Bob signs in on the same browser and interaction before it resumes: he is asked himself.
+      await browser.post('/signin', { csrf_token: csrf, interaction, username: 'bob', password });
+      const resumed = await browser.get(`/oauth/authorize/resume?interaction=${interaction}`);
+      expect(resumed.location).toBe(`/consent?interaction=${interaction}`);
+    });
+
+    it('an interaction expires after 30 minutes and is finished once the code is issued', async () => {
+      const late = await startFlow();
+      server.clock.advance(1801);
+      const expired = await late.browser.post('/signin', {
+        csrf_token: hiddenField(late.signin.body, 'csrf_token'),
+        interaction: late.interaction,
+        username: 'alice',
+        password,
+      });
+      expect(expired.status).toBe(200);
+      expect(expired.body).toContain('You are signed in as alice.');
+      expectErrorPage(await late.browser.get(`/oauth/authorize/resume?interaction=${late.interaction}`));
+
+      const { browser, interaction, signin } = await startFlow();
+      const done = await drive(browser, params());
+      expect(done.location).toMatch(/^https:\/\/app\.example\/callback\?code=/);
+      const signedIn = await browser.post('/signin', {
+        csrf_token: hiddenField(signin.body, 'csrf_token'),
+        interaction,
+        username: 'alice',
+        password,
+      });
+      const finished = await browser.follow(signedIn);
+      expect(finished.location).toMatch(/^https:\/\/app\.example\/callback\?code=/);
+      expectErrorPage(await browser.get(`/oauth/authorize/resume?interaction=${interaction}`));
     });
   });
 
@@ -308,7 +418,7 @@ describeEachDialect('RFC 9700 attacks on the browser flow', (dialect) => {
 
     it('a wrong code_verifier is refused, and so is the challenge itself as verifier (plain downgrade)', async () => {
       const pkce = pkcePair();
-      const back = await drive(new TestBrowser(server.app), authorizeUrl(params({}, pkce)));
+      const back = await drive(new TestBrowser(server.app), params({}, pkce));
       const code = new URL(back.location as string).searchParams.get('code') as string;
       for (const verifier of [pkcePair().verifier, pkce.challenge, 'short']) {
         const response = await exchange(code, verifier);
@@ -492,26 +602,11 @@ describeEachDialect('RFC 9700 attacks on the browser flow', (dialect) => {
       );
       // A denial.
       const signin = await browser.follow(await browser.get(authorizeUrl(params())));
-      const consent = await browser.follow(
-        await browser.post('/signin', {
-          csrf_token: hiddenField(signin.body, 'csrf_token'),
-          return_to: hiddenField(signin.body, 'return_to'),
-          username: 'alice',
-          password,
-        }),
-      );
-      locations.push(
-        (
-          await browser.post('/consent', {
-            csrf_token: hiddenField(consent.body, 'csrf_token'),
-            return_to: hiddenField(consent.body, 'return_to'),
-            decision: 'deny',
-          })
-        ).location as string,
-      );
+      const consent = await browser.follow(await submitSignIn(browser, signin));
+      locations.push((await submitConsent(browser, consent, 'deny')).location as string);
       // consent_required, then a success.
       locations.push((await browser.get(authorizeUrl(params({ prompt: 'none' })))).location as string);
-      locations.push((await drive(browser, authorizeUrl(params()))).location as string);
+      locations.push((await drive(browser, params())).location as string);
 
       const seen = locations.map((l) => new URL(l));
       expect(seen.map((u) => u.searchParams.get('error') ?? 'code')).toEqual([
@@ -562,7 +657,7 @@ describeEachDialect('RFC 9700 attacks on the browser flow', (dialect) => {
       const victim = new TestBrowser(server.app);
       const page = await victim.follow(await victim.get(authorizeUrl(params())));
       expect(page.status).toBe(200);
-      const returnTo = hiddenField(page.body, 'return_to');
+      const interaction = hiddenField(page.body, 'interaction');
       const foreign = await attackerToken();
       const before = await databaseSnapshot(server.database.handle.db);
 
@@ -574,7 +669,7 @@ describeEachDialect('RFC 9700 attacks on the browser flow', (dialect) => {
       ];
       for (const extra of attempts) {
         const step = await victim.post('/signin', {
-          return_to: returnTo,
+          interaction,
           username: 'alice',
           password,
           ...extra,
@@ -587,7 +682,7 @@ describeEachDialect('RFC 9700 attacks on the browser flow', (dialect) => {
       expectRefused(
         await stranger.post('/signin', {
           csrf_token: foreign,
-          return_to: returnTo,
+          interaction,
           username: 'alice',
           password,
         }),
@@ -599,7 +694,7 @@ describeEachDialect('RFC 9700 attacks on the browser flow', (dialect) => {
       // The victim's own token works (the refusals above were for the token, nothing else).
       const ok = await victim.post('/signin', {
         csrf_token: hiddenField(page.body, 'csrf_token'),
-        return_to: returnTo,
+        interaction,
         username: 'alice',
         password,
       });
@@ -610,17 +705,10 @@ describeEachDialect('RFC 9700 attacks on the browser flow', (dialect) => {
     it('POST /consent without, with a wrong, or with another browser’s token: 403 and no consent', async () => {
       const victim = new TestBrowser(server.app);
       const page = await victim.follow(await victim.get(authorizeUrl(params())));
-      const consent = await victim.follow(
-        await victim.post('/signin', {
-          csrf_token: hiddenField(page.body, 'csrf_token'),
-          return_to: hiddenField(page.body, 'return_to'),
-          username: 'alice',
-          password,
-        }),
-      );
+      const consent = await victim.follow(await submitSignIn(victim, page));
       expect(consent.status).toBe(200);
       expect(consent.body).toContain('name="decision" value="allow"');
-      const returnTo = hiddenField(consent.body, 'return_to');
+      const interaction = hiddenField(consent.body, 'interaction');
       const foreign = await attackerToken();
       const before = await databaseSnapshot(server.database.handle.db);
       expect(before.consents).toEqual([]);
@@ -628,14 +716,14 @@ describeEachDialect('RFC 9700 attacks on the browser flow', (dialect) => {
       for (const extra of [{}, { csrf_token: 'wrong' }, { csrf_token: foreign }] as Array<
         Record<string, string>
       >) {
-        const step = await victim.post('/consent', { return_to: returnTo, decision: 'allow', ...extra });
+        const step = await victim.post('/consent', { interaction, decision: 'allow', ...extra });
         expectRefused(step);
       }
       expect(await databaseSnapshot(server.database.handle.db)).toEqual(before);
 
       const allowed = await victim.post('/consent', {
         csrf_token: hiddenField(consent.body, 'csrf_token'),
-        return_to: returnTo,
+        interaction,
         decision: 'allow',
       });
       expect(allowed.status).toBe(303);
@@ -656,14 +744,7 @@ describeEachDialect('RFC 9700 attacks on the browser flow', (dialect) => {
       const pages: Step[] = [];
       const signin = await browser.follow(await browser.get(authorizeUrl(params())));
       pages.push(signin);
-      const consent = await browser.follow(
-        await browser.post('/signin', {
-          csrf_token: hiddenField(signin.body, 'csrf_token'),
-          return_to: hiddenField(signin.body, 'return_to'),
-          username: 'alice',
-          password,
-        }),
-      );
+      const consent = await browser.follow(await submitSignIn(browser, signin));
       expect(consent.body).toContain('name="decision" value="allow"');
       pages.push(consent);
       pages.push(await browser.get(authorizeUrl(params({ client_id: 'unknown' }))));

@@ -1,8 +1,9 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { tokenHash } from '../../src/tokens/id-token.js';
-import { authorizeUrl, hiddenField, pkcePair, TestBrowser } from '../helpers/browser.js';
+import { authorizeUrl, pkcePair, TestBrowser } from '../helpers/browser.js';
 import { describeEachDialect } from '../helpers/databases.js';
+import { exchangeCode, submitConsent, submitSignIn } from '../helpers/sign-in-flow.js';
 import { createPerson, startTestServer, type TestServer, testIssuer } from '../helpers/test-server.js';
 
 const redirectUri = 'https://app.example/callback';
@@ -30,43 +31,21 @@ describeEachDialect('authorization code + PKCE in a (test) browser', (dialect) =
   async function signInAndConsent(browser: TestBrowser, params: Record<string, string>) {
     const first = await browser.get(authorizeUrl(params));
     expect(first.status).toBe(303);
-    expect(first.location).toMatch(/^\/signin\?return_to=/);
+    expect(first.location).toMatch(/^\/signin\?interaction=/);
     const form = await browser.follow(first);
     expect(form.status).toBe(200);
     expect(form.headers['content-security-policy']).toBe("default-src 'self'; frame-ancestors 'none'");
     expect(form.body).toContain('Agents App');
-    const signedIn = await browser.post('/signin', {
-      csrf_token: hiddenField(form.body, 'csrf_token'),
-      return_to: hiddenField(form.body, 'return_to'),
-      username: 'alice',
-      password: 'correct horse battery',
-    });
+    const signedIn = await submitSignIn(browser, form);
     expect(signedIn.status).toBe(303);
     const consent = await browser.follow(signedIn);
     expect(consent.status).toBe(200);
     expect(consent.body).toContain('Agents App');
-    const allowed = await browser.post('/consent', {
-      csrf_token: hiddenField(consent.body, 'csrf_token'),
-      return_to: hiddenField(consent.body, 'return_to'),
-      decision: 'allow',
-    });
-    return browser.follow(allowed);
+    return browser.follow(await submitConsent(browser, consent));
   }
 
-  async function exchange(code: string, verifier: string) {
-    return server.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: redirectUri,
-        client_id: clientId,
-        code_verifier: verifier,
-      }),
-    });
-  }
+  const exchange = (code: string, verifier: string) =>
+    exchangeCode(server.app, { code, verifier, clientId, redirectUri, encoding: 'json' });
 
   it('signs in, consents, and the app exchanges the code for access, refresh and ID tokens', async () => {
     const browser = new TestBrowser(server.app);
@@ -181,19 +160,8 @@ describeEachDialect('authorization code + PKCE in a (test) browser', (dialect) =
         }),
       ),
     );
-    const signedIn = await browser.follow(
-      await browser.post('/signin', {
-        csrf_token: hiddenField(first.body, 'csrf_token'),
-        return_to: hiddenField(first.body, 'return_to'),
-        username: 'alice',
-        password: 'correct horse battery',
-      }),
-    );
-    const denied = await browser.post('/consent', {
-      csrf_token: hiddenField(signedIn.body, 'csrf_token'),
-      return_to: hiddenField(signedIn.body, 'return_to'),
-      decision: 'deny',
-    });
+    const signedIn = await browser.follow(await submitSignIn(browser, first));
+    const denied = await submitConsent(browser, signedIn, 'deny');
     const location = new URL(denied.location as string);
     expect(location.searchParams.get('error')).toBe('access_denied');
     expect(location.searchParams.get('state')).toBe('s1');

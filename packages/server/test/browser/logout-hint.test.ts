@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { authorizeUrl, hiddenField, pkcePair, TestBrowser } from '../helpers/browser.js';
+import { authorizeUrl, pkcePair, TestBrowser } from '../helpers/browser.js';
 import { describeEachDialect } from '../helpers/databases.js';
+import { codeOf, exchangeCode, signInAndConsent } from '../helpers/sign-in-flow.js';
 import { createPerson, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const redirectUri = 'https://app.example/cb';
@@ -29,38 +30,20 @@ describeEachDialect('RP-initiated logout and someone else’s id_token_hint', (d
 
   async function signIn(browser: TestBrowser, username: string): Promise<string> {
     const pkce = pkcePair();
-    const form = await browser.follow(
-      await browser.get(
-        authorizeUrl({
-          response_type: 'code',
-          client_id: clientId,
-          redirect_uri: redirectUri,
-          scope: 'openid',
-          code_challenge: pkce.challenge,
-          code_challenge_method: 'S256',
-        }),
-      ),
-    );
-    const back = await browser.follow(
-      await browser.post('/signin', {
-        csrf_token: hiddenField(form.body, 'csrf_token'),
-        return_to: hiddenField(form.body, 'return_to'),
-        username,
-        password: 'correct horse battery',
-      }),
-    );
-    const code = new URL(back.location as string).searchParams.get('code') as string;
-    const tokens = await server.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      payload: {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: redirectUri,
+    const { final } = await signInAndConsent(
+      browser,
+      {
+        response_type: 'code',
         client_id: clientId,
-        code_verifier: pkce.verifier,
+        redirect_uri: redirectUri,
+        scope: 'openid',
+        code_challenge: pkce.challenge,
+        code_challenge_method: 'S256',
       },
-    });
+      { username },
+    );
+    const code = codeOf(final) as string;
+    const tokens = await exchangeCode(server.app, { code, verifier: pkce.verifier, clientId, redirectUri });
     return tokens.json().id_token;
   }
 

@@ -3,6 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tokenHash } from '../../src/tokens/id-token.js';
 import { authorizeUrl, hiddenField, pkcePair, type Step, TestBrowser } from '../helpers/browser.js';
 import { describeEachDialect } from '../helpers/databases.js';
+import {
+  exchangeCode,
+  isConsentPage,
+  isSignInPage,
+  signInAndConsent,
+  submitConsent,
+  submitSignIn,
+} from '../helpers/sign-in-flow.js';
 import { databaseSnapshot } from '../helpers/snapshot.js';
 import {
   createPerson,
@@ -15,7 +23,6 @@ import {
 
 const redirectUri = 'https://app.example/callback';
 const byeUri = 'https://app.example/bye';
-const password = 'correct horse battery';
 const allScopes = ['openid', 'profile', 'email', 'groups', 'offline_access'];
 
 interface Tokens {
@@ -73,53 +80,12 @@ describeEachDialect('OpenID Connect details of the browser flow', (dialect) => {
     };
   }
 
-  const isSignin = (step: Step) => step.status === 200 && step.body.includes('name="password"');
-  const isConsent = (step: Step) =>
-    step.status === 200 && step.body.includes('name="decision" value="allow"');
-
-  async function submitSignin(browser: TestBrowser, page: Step, username = 'alice'): Promise<Step> {
-    return browser.post('/signin', {
-      csrf_token: hiddenField(page.body, 'csrf_token'),
-      return_to: hiddenField(page.body, 'return_to'),
-      username,
-      password,
-    });
-  }
-
-  async function submitConsent(browser: TestBrowser, page: Step, decision = 'allow'): Promise<Step> {
-    return browser.post('/consent', {
-      csrf_token: hiddenField(page.body, 'csrf_token'),
-      return_to: hiddenField(page.body, 'return_to'),
-      decision,
-    });
-  }
-
   /** Signs in on /signin directly (no authorization request), so the browser has a session. */
   async function signInDirectly(browser: TestBrowser, username = 'alice'): Promise<void> {
     const page = await browser.get('/signin');
-    const done = await submitSignin(browser, page, username);
+    const done = await submitSignIn(browser, page, { username });
     expect(done.status).toBe(200);
     expect(browser.cookies.has('tessera_session')).toBe(true);
-  }
-
-  /** Runs an authorization request to the end, signing in and consenting when asked; records what was shown. */
-  async function authorizeThrough(
-    browser: TestBrowser,
-    query: Record<string, string>,
-    username = 'alice',
-  ): Promise<{ final: Step; shown: Array<'signin' | 'consent'> }> {
-    const shown: Array<'signin' | 'consent'> = [];
-    let step = await browser.follow(await browser.get(authorizeUrl(query)));
-    for (let i = 0; i < 4; i += 1) {
-      if (isSignin(step)) {
-        shown.push('signin');
-        step = await browser.follow(await submitSignin(browser, step, username));
-      } else if (isConsent(step)) {
-        shown.push('consent');
-        step = await browser.follow(await submitConsent(browser, step));
-      } else break;
-    }
-    return { final: step, shown };
   }
 
   function codeOf(step: Step): string {
@@ -133,17 +99,12 @@ describeEachDialect('OpenID Connect details of the browser flow', (dialect) => {
   }
 
   async function exchange(code: string, verifier: string, client = clientId): Promise<Tokens> {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: redirectUri,
-        client_id: client,
-        code_verifier: verifier,
-      }),
+    const response = await exchangeCode(server.app, {
+      code,
+      verifier,
+      clientId: client,
+      redirectUri,
+      encoding: 'json',
     });
     expect(response.statusCode).toBe(200);
     return response.json();
@@ -156,10 +117,10 @@ describeEachDialect('OpenID Connect details of the browser flow', (dialect) => {
   ): Promise<Tokens> {
     const pkce = pkcePair();
     const client = options.client ?? clientId;
-    const { final } = await authorizeThrough(
+    const { final } = await signInAndConsent(
       options.browser ?? new TestBrowser(server.app),
       params({ client_id: client, ...overrides }, pkce.challenge),
-      options.username,
+      { username: options.username },
     );
     return exchange(codeOf(final), pkce.verifier, client);
   }
@@ -203,14 +164,14 @@ describeEachDialect('OpenID Connect details of the browser flow', (dialect) => {
       const step = await browser.get(authorizeUrl(params({ prompt: 'none' })));
       expectErrorRedirect(step, 'consent_required', 'the user must consent');
 
-      const { shown } = await authorizeThrough(browser, params());
+      const { shown } = await signInAndConsent(browser, params());
       expect(shown).toEqual(['consent']);
       codeOf(await browser.get(authorizeUrl(params({ prompt: 'none' }))));
     });
 
     it('prompt=none with a session older than max_age: login_required', async () => {
       const browser = new TestBrowser(server.app);
-      await authorizeThrough(browser, params());
+      await signInAndConsent(browser, params());
       server.clock.advance(120);
       const step = await browser.get(authorizeUrl(params({ prompt: 'none', max_age: '60' })));
       expectErrorRedirect(step, 'login_required', 'the user must sign in');
@@ -218,7 +179,7 @@ describeEachDialect('OpenID Connect details of the browser flow', (dialect) => {
 
     it('prompt=login shows the sign-in form despite a session, then completes without a loop', async () => {
       const browser = new TestBrowser(server.app);
-      const first = await authorizeThrough(browser, params());
+      const first = await signInAndConsent(browser, params());
       expect(first.shown).toEqual(['signin', 'consent']);
       const firstAuthTime = nowSeconds();
       server.clock.advance(30);
@@ -228,12 +189,12 @@ describeEachDialect('OpenID Connect details of the browser flow', (dialect) => {
         authorizeUrl(params({ prompt: 'login', nonce: 'n-1' }, pkce.challenge)),
       );
       expect(start.status).toBe(303);
-      expect(start.location).toMatch(/^\/signin\?return_to=/);
+      expect(start.location).toMatch(/^\/signin\?interaction=/);
       const form = await browser.follow(start);
-      expect(isSignin(form)).toBe(true);
-      const signedIn = await submitSignin(browser, form);
+      expect(isSignInPage(form)).toBe(true);
+      const signedIn = await submitSignIn(browser, form);
       expect(signedIn.status).toBe(303);
-      expect(signedIn.location).toMatch(/^\/oauth\/authorize\?/);
+      expect(signedIn.location).toMatch(/^\/oauth\/authorize\/resume\?interaction=/);
       expect(new URL(signedIn.location as string, testIssuer).searchParams.has('prompt')).toBe(false);
       const back = await browser.get(signedIn.location as string);
       const tokens = await exchange(codeOf(back), pkce.verifier);
@@ -247,19 +208,19 @@ describeEachDialect('OpenID Connect details of the browser flow', (dialect) => {
 
     it('prompt=consent shows consent again even when remembered, then completes', async () => {
       const browser = new TestBrowser(server.app);
-      await authorizeThrough(browser, params());
-      const { final, shown } = await authorizeThrough(browser, params({ prompt: 'consent' }));
+      await signInAndConsent(browser, params());
+      const { final, shown } = await signInAndConsent(browser, params({ prompt: 'consent' }));
       expect(shown).toEqual(['consent']);
       codeOf(final);
     });
 
     it('max_age=0 asks for a fresh sign-in, completes afterwards, and auth_time is fresh', async () => {
       const browser = new TestBrowser(server.app);
-      await authorizeThrough(browser, params());
+      await signInAndConsent(browser, params());
       server.clock.advance(5);
 
       const pkce = pkcePair();
-      const { final, shown } = await authorizeThrough(browser, params({ max_age: '0' }, pkce.challenge));
+      const { final, shown } = await signInAndConsent(browser, params({ max_age: '0' }, pkce.challenge));
       expect(shown).toEqual(['signin']);
       const tokens = await exchange(codeOf(final), pkce.verifier);
       const { payload } = await verifyIdToken(tokens.id_token as string);
@@ -268,36 +229,36 @@ describeEachDialect('OpenID Connect details of the browser flow', (dialect) => {
 
     it('max_age=0 is equivalent to prompt=login, even for a sign-in this very second', async () => {
       const browser = new TestBrowser(server.app);
-      await authorizeThrough(browser, params());
+      await signInAndConsent(browser, params());
       // OIDC Core §3.1.2.1: "Note that max_age=0 is equivalent to prompt=login."
       // Regression: max_age=0 with a sign-in from this very instant once counted as fresh.
       const start = await browser.get(authorizeUrl(params({ max_age: '0' })));
       expect(start.status).toBe(303);
-      expect(start.location).toMatch(/^\/signin\?return_to=/);
+      expect(start.location).toMatch(/^\/signin\?interaction=/);
     });
 
     it('prompt="login consent" asks for both, in order, and then completes', async () => {
       const browser = new TestBrowser(server.app);
-      await authorizeThrough(browser, params());
-      const { final, shown } = await authorizeThrough(browser, params({ prompt: 'login consent' }));
+      await signInAndConsent(browser, params());
+      const { final, shown } = await signInAndConsent(browser, params({ prompt: 'login consent' }));
       expect(shown).toEqual(['signin', 'consent']);
       codeOf(final);
     });
 
     it('max_age larger than the session age uses the session and reports the original auth_time', async () => {
       const browser = new TestBrowser(server.app);
-      await authorizeThrough(browser, params());
+      await signInAndConsent(browser, params());
       const signedInAt = nowSeconds();
       server.clock.advance(30);
       const pkce = pkcePair();
-      const { final, shown } = await authorizeThrough(browser, params({ max_age: '60' }, pkce.challenge));
+      const { final, shown } = await signInAndConsent(browser, params({ max_age: '60' }, pkce.challenge));
       expect(shown).toEqual([]);
       const { payload } = await verifyIdToken(
         (await exchange(codeOf(final), pkce.verifier)).id_token as string,
       );
       expect(payload.auth_time).toBe(signedInAt);
 
-      const stale = await authorizeThrough(browser, params({ max_age: '10' }));
+      const stale = await signInAndConsent(browser, params({ max_age: '10' }));
       expect(stale.shown).toEqual(['signin']);
       codeOf(stale.final);
     });
@@ -321,18 +282,18 @@ describeEachDialect('OpenID Connect details of the browser flow', (dialect) => {
   describe('consent', () => {
     it('is remembered per user + client + scopes; a new scope asks again', async () => {
       const browser = new TestBrowser(server.app);
-      expect((await authorizeThrough(browser, params({ scope: 'openid profile' }))).shown).toEqual([
+      expect((await signInAndConsent(browser, params({ scope: 'openid profile' }))).shown).toEqual([
         'signin',
         'consent',
       ]);
-      expect((await authorizeThrough(browser, params({ scope: 'openid profile' }))).shown).toEqual([]);
-      expect((await authorizeThrough(browser, params({ scope: 'openid' }))).shown).toEqual([]);
+      expect((await signInAndConsent(browser, params({ scope: 'openid profile' }))).shown).toEqual([]);
+      expect((await signInAndConsent(browser, params({ scope: 'openid' }))).shown).toEqual([]);
 
       const wider = await browser.follow(await browser.get(authorizeUrl(params({ scope: 'openid email' }))));
-      expect(isConsent(wider)).toBe(true);
+      expect(isConsentPage(wider)).toBe(true);
       expect(wider.body).toContain('Read your email address');
       codeOf(await browser.follow(await submitConsent(browser, wider)));
-      expect((await authorizeThrough(browser, params({ scope: 'openid profile email' }))).shown).toEqual([]);
+      expect((await signInAndConsent(browser, params({ scope: 'openid profile email' }))).shown).toEqual([]);
 
       const rows = (await databaseSnapshot(server.database.handle.db)).consents as string[];
       expect(rows).toHaveLength(1);
@@ -344,17 +305,20 @@ describeEachDialect('OpenID Connect details of the browser flow', (dialect) => {
 
       // Another client: its own consent.
       const other = await newClient({ name: 'Other App' });
-      expect((await authorizeThrough(browser, params({ client_id: other }))).shown).toEqual(['consent']);
+      expect((await signInAndConsent(browser, params({ client_id: other }))).shown).toEqual(['consent']);
 
       // Another user on the same browser and client: their own consent.
       const bob = new TestBrowser(server.app);
-      expect((await authorizeThrough(bob, params(), 'bob')).shown).toEqual(['signin', 'consent']);
+      expect((await signInAndConsent(bob, params(), { username: 'bob' })).shown).toEqual([
+        'signin',
+        'consent',
+      ]);
     });
 
     it('is skipped for first-party clients, and none is stored', async () => {
       const dashboard = await newClient({ name: 'Dashboard', firstParty: true });
       const browser = new TestBrowser(server.app);
-      const { final, shown } = await authorizeThrough(
+      const { final, shown } = await signInAndConsent(
         browser,
         params({ client_id: dashboard, scope: 'openid profile email groups' }),
       );
@@ -368,11 +332,11 @@ describeEachDialect('OpenID Connect details of the browser flow', (dialect) => {
     it('Deny stores nothing and asks again next time', async () => {
       const browser = new TestBrowser(server.app);
       const signin = await browser.follow(await browser.get(authorizeUrl(params())));
-      const consent = await browser.follow(await submitSignin(browser, signin));
+      const consent = await browser.follow(await submitSignIn(browser, signin));
       const denied = await submitConsent(browser, consent, 'deny');
       expectErrorRedirect(denied, 'access_denied', 'the user denied the request');
       expect((await databaseSnapshot(server.database.handle.db)).consents).toEqual([]);
-      expect((await authorizeThrough(browser, params())).shown).toEqual(['consent']);
+      expect((await signInAndConsent(browser, params())).shown).toEqual(['consent']);
     });
   });
 
@@ -643,10 +607,10 @@ describeEachDialect('OpenID Connect details of the browser flow', (dialect) => {
       expect(browser.cookies.has('tessera_session')).toBe(false);
 
       const next = await browser.get(authorizeUrl(params()));
-      expect(next.location).toMatch(/^\/signin\?return_to=/);
+      expect(next.location).toMatch(/^\/signin\?interaction=/);
       // The session is over on the server, not only forgotten by the browser.
       browser.cookies.set('tessera_session', sessionCookie);
-      expect((await browser.get(authorizeUrl(params()))).location).toMatch(/^\/signin\?return_to=/);
+      expect((await browser.get(authorizeUrl(params()))).location).toMatch(/^\/signin\?interaction=/);
     });
 
     it('an expired id_token_hint is still a valid hint', async () => {
@@ -779,7 +743,7 @@ describeEachDialect('OpenID Connect details of the browser flow', (dialect) => {
       });
       expect(done.status).toBe(303);
       expect(done.location).toBe(`${byeUri}?state=b2`);
-      expect((await browser.get(authorizeUrl(params()))).location).toMatch(/^\/signin\?return_to=/);
+      expect((await browser.get(authorizeUrl(params()))).location).toMatch(/^\/signin\?interaction=/);
     });
 
     it('without a hint or a client: the form signs out and shows the signed-out page', async () => {
@@ -791,7 +755,7 @@ describeEachDialect('OpenID Connect details of the browser flow', (dialect) => {
       });
       expect(done.status).toBe(200);
       expect(done.body).toContain('You are signed out');
-      expect((await browser.get(authorizeUrl(params()))).location).toMatch(/^\/signin\?return_to=/);
+      expect((await browser.get(authorizeUrl(params()))).location).toMatch(/^\/signin\?interaction=/);
     });
   });
 

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { systemClock } from '../../src/platform/clock.js';
 import { describeEachDialect } from '../helpers/databases.js';
 import { freePort } from '../helpers/listen.js';
+import { formFields } from '../helpers/sign-in-flow.js';
 import { createPerson, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const redirectUri = 'https://app.example/callback';
@@ -66,17 +67,6 @@ class FetchBrowser {
   }
 }
 
-function field(html: string, name: string): string {
-  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  if (match === null) throw new Error(`no field ${name} in page`);
-  return (match[1] as string)
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-}
-
 describeEachDialect('openid-client: authorization code + PKCE against a listening Tessera', (dialect) => {
   let server: TestServer;
   let issuer: string;
@@ -112,16 +102,14 @@ describeEachDialect('openid-client: authorization code + PKCE against a listenin
       if (page.body.includes('name="password"')) {
         shown.push('signin');
         page = await browser.post('/signin', {
-          csrf_token: field(page.body, 'csrf_token'),
-          return_to: field(page.body, 'return_to'),
+          ...formFields(page),
           username: 'alice',
           password,
         });
       } else {
         shown.push('consent');
         page = await browser.post('/consent', {
-          csrf_token: field(page.body, 'csrf_token'),
-          return_to: field(page.body, 'return_to'),
+          ...formFields(page),
           decision: 'allow',
         });
       }

@@ -57,10 +57,7 @@ describeEachDialect('signing keys', (dialect) => {
       for (const privateMember of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
         expect(key).not.toHaveProperty(privateMember);
     }
-    const rows = await server.services.database.db
-      .selectFrom('signing_keys')
-      .select(['private_key'])
-      .execute();
+    const rows = await server.database.handle.db.selectFrom('signing_keys').select(['private_key']).execute();
     for (const row of rows) {
       expect(row.private_key).toMatch(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
       expect(row.private_key).not.toContain('PRIVATE KEY');

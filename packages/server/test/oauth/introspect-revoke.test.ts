@@ -141,7 +141,7 @@ function suite(dialect: 'sqlite' | 'postgres', env: Record<string, string> = {})
     await server.services.keys.rotate({ actor: 'test' });
     await server.services.keys.reload();
     expect(await active(signedByOldKey)).toBe(true);
-    await server.services.database.db
+    await server.database.handle.db
       .deleteFrom('signing_keys')
       .where('kid', '=', oldKey?.kid ?? '')
       .execute();
@@ -151,10 +151,10 @@ function suite(dialect: 'sqlite' | 'postgres', env: Record<string, string> = {})
   });
 
   it('revoking an unknown or malformed token is a 200 and changes nothing (RFC 7009 §2.2)', async () => {
-    const before = await databaseSnapshot(server.services.database.db);
+    const before = await databaseSnapshot(server.database.handle.db);
     expect((await revoke('nothing-like-a-token')).statusCode).toBe(200);
     expect((await revoke('a.b.c', api, { token_type_hint: 'refresh_token' })).statusCode).toBe(200);
-    expect(await databaseSnapshot(server.services.database.db)).toEqual(before);
+    expect(await databaseSnapshot(server.database.handle.db)).toEqual(before);
   });
 
   it('a client cannot revoke another client’s token (RFC 7009 §2.1)', async () => {
@@ -182,7 +182,7 @@ function suite(dialect: 'sqlite' | 'postgres', env: Record<string, string> = {})
     const accessToken = await token();
     await revoke(accessToken);
     const count = async () =>
-      (await server.services.database.db.selectFrom('revoked_tokens').select('jti').execute()).length;
+      (await server.database.handle.db.selectFrom('revoked_tokens').select('jti').execute()).length;
     expect(await count()).toBe(1);
     server.clock.advance(1800);
     expect(await server.services.revocations.purgeExpired()).toBe(0);

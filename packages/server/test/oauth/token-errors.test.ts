@@ -18,11 +18,11 @@ describeEachDialect('POST /oauth/token refusals', (dialect) => {
   beforeEach(async () => {
     server = await startTestServer(dialect);
     client = await createMachineClient(server.services, { scopes: ['read:agents'] });
-    before = await databaseSnapshot(server.services.database.db);
+    before = await databaseSnapshot(server.database.handle.db);
   });
   afterEach(async () => {
     // Whatever was refused, nothing was written.
-    expect(await databaseSnapshot(server.services.database.db)).toEqual(before);
+    expect(await databaseSnapshot(server.database.handle.db)).toEqual(before);
     await server.close();
   });
 
@@ -81,7 +81,7 @@ describeEachDialect('POST /oauth/token refusals', (dialect) => {
       },
       { actor: 'test' },
     );
-    before = await databaseSnapshot(server.services.database.db);
+    before = await databaseSnapshot(server.database.handle.db);
     const response = await post(
       { ...formHeaders, authorization: basic(other.client.id, other.secret as string) },
       form({ grant_type: 'client_credentials' }),
@@ -94,7 +94,7 @@ describeEachDialect('POST /oauth/token refusals', (dialect) => {
       { name: 'spa', type: 'public', redirectUris: ['https://app.example/cb'] },
       { actor: 'test' },
     );
-    before = await databaseSnapshot(server.services.database.db);
+    before = await databaseSnapshot(server.database.handle.db);
     expectError(
       await post(formHeaders, form({ grant_type: 'client_credentials', client_id: pub.client.id })),
       400,
@@ -104,7 +104,7 @@ describeEachDialect('POST /oauth/token refusals', (dialect) => {
 
   it('a scope the client does not have: 400 invalid_scope', async () => {
     await server.services.scopes.create('admin', {}, { actor: 'test' });
-    before = await databaseSnapshot(server.services.database.db);
+    before = await databaseSnapshot(server.database.handle.db);
     expectError(
       await post(withBasic(), form({ grant_type: 'client_credentials', scope: 'read:agents admin' })),
       400,
@@ -146,7 +146,7 @@ describeEachDialect('POST /oauth/token refusals', (dialect) => {
 
   it('a revoked client: 401 invalid_client', async () => {
     await server.services.clients.revoke(client.clientId, { actor: 'test' });
-    before = await databaseSnapshot(server.services.database.db);
+    before = await databaseSnapshot(server.database.handle.db);
     expectError(await post(withBasic(), form({ grant_type: 'client_credentials' })), 401, 'invalid_client');
   });
 

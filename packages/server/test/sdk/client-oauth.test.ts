@@ -12,9 +12,9 @@ import {
 import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { systemClock } from '../../src/platform/clock.js';
-import { hiddenField } from '../helpers/browser.js';
 import { describeEachDialect } from '../helpers/databases.js';
 import { freePort } from '../helpers/listen.js';
+import { formFields } from '../helpers/sign-in-flow.js';
 import {
   createMachineClient,
   createPerson,
@@ -42,7 +42,7 @@ function countingFetch() {
 
 /**
  * A user's browser for the front channel: fetch with a cookie jar, following Tessera's redirects,
- * filling the sign-in form (hidden csrf_token and return_to, then username and password) and
+ * filling the sign-in form (hidden csrf_token and interaction, then username and password) and
  * answering the consent page, until a redirect leaves Tessera. Returns that redirect: the callback.
  */
 async function signInAndConsent(start: URL, decision: 'allow' | 'deny' = 'allow'): Promise<URL> {
@@ -72,15 +72,13 @@ async function signInAndConsent(start: URL, decision: 'allow' | 'deny' = 'allow'
       step = await go(step.location);
     } else if (step.body.includes('name="password"')) {
       step = await go(new URL('/signin', start), {
-        csrf_token: hiddenField(step.body, 'csrf_token'),
-        return_to: hiddenField(step.body, 'return_to'),
+        ...formFields(step),
         username: 'alice',
         password: 'correct horse battery',
       });
     } else if (step.body.includes('name="decision"')) {
       step = await go(new URL('/consent', start), {
-        csrf_token: hiddenField(step.body, 'csrf_token'),
-        return_to: hiddenField(step.body, 'return_to'),
+        ...formFields(step),
         decision,
       });
     } else {

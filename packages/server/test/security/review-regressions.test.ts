@@ -1,7 +1,8 @@
 // Regressions for the findings of the security review of 2026-11-23 (closing note of issue 4).
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { authorizeUrl, hiddenField, pkcePair, TestBrowser } from '../helpers/browser.js';
+import { hiddenField, pkcePair, TestBrowser } from '../helpers/browser.js';
 import { describeEachDialect } from '../helpers/databases.js';
+import { codeOf, exchangeCode, signInAndConsent } from '../helpers/sign-in-flow.js';
 import {
   basic,
   createPerson,
@@ -28,43 +29,18 @@ describeEachDialect('security review regressions', (dialect) => {
   afterEach(() => server.close());
 
   async function codeFor(browser: TestBrowser, pkce: { challenge: string }) {
-    const first = await browser.follow(
-      await browser.get(
-        authorizeUrl({
-          response_type: 'code',
-          client_id: publicClientId,
-          redirect_uri: redirectUri,
-          scope: 'openid',
-          code_challenge: pkce.challenge,
-          code_challenge_method: 'S256',
-        }),
-      ),
-    );
-    const back =
-      first.location === undefined
-        ? await browser.follow(
-            await browser.post('/signin', {
-              csrf_token: hiddenField(first.body, 'csrf_token'),
-              return_to: hiddenField(first.body, 'return_to'),
-              username: 'alice',
-              password: 'correct horse battery',
-            }),
-          )
-        : first;
-    return new URL(back.location as string).searchParams.get('code') as string;
+    const { final } = await signInAndConsent(browser, {
+      response_type: 'code',
+      client_id: publicClientId,
+      redirect_uri: redirectUri,
+      scope: 'openid',
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+    });
+    return codeOf(final) as string;
   }
   const exchange = (code: string, verifier: string) =>
-    server.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      payload: {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: redirectUri,
-        client_id: publicClientId,
-        code_verifier: verifier,
-      },
-    });
+    exchangeCode(server.app, { code, verifier, clientId: publicClientId, redirectUri });
 
   it('an OAuth client’s access token is not accepted by the session API’s /me', async () => {
     const cli = await server.services.clients.create(
@@ -167,7 +143,7 @@ describeEachDialect('an https issuer', (dialect) => {
     try {
       const page = await server.app.inject({ method: 'GET', url: '/signin' });
       expect(page.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
-      expect(String(page.headers['set-cookie'])).toMatch(/^__Host-tessera_csrf=[^;]+; Path=\/; .*Secure/);
+      expect(String(page.headers['set-cookie'])).toMatch(/^__Host-tessera_csrf=[^;]+;.* Path=\/;.* Secure/);
     } finally {
       await server.close();
     }

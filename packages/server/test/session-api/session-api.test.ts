@@ -1,6 +1,7 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { hashPassword } from '../../src/platform/password-hash.js';
+import { createStores } from '../../src/storage/repositories/index.js';
 import { describeEachDialect } from '../helpers/databases.js';
 import { databaseSnapshot } from '../helpers/snapshot.js';
 import {
@@ -118,7 +119,7 @@ describeEachDialect('session API', (dialect) => {
   });
 
   it('bad login bodies get 400 BAD_REQUEST in the envelope and write nothing', async () => {
-    const before = await databaseSnapshot(server.services.database.db);
+    const before = await databaseSnapshot(server.database.handle.db);
     const missing = await server.app.inject({
       method: 'POST',
       url: '/login',
@@ -147,7 +148,7 @@ describeEachDialect('session API', (dialect) => {
       payload: 'x',
     });
     expect(text.statusCode).toBe(400);
-    expect(await databaseSnapshot(server.services.database.db)).toEqual(before);
+    expect(await databaseSnapshot(server.database.handle.db)).toEqual(before);
   });
 
   it('GET /me answers the user; missing, malformed and expired tokens get their exact 401', async () => {
@@ -313,9 +314,10 @@ describeEachDialect('session API', (dialect) => {
     const { user, password } = await createPerson(server.services);
     const { hash } = await import('@node-rs/argon2');
     const weak = await hash(password, { memoryCost: 4096, timeCost: 1, parallelism: 1 });
-    await server.services.stores.users.update({ ...user, passwordHash: weak });
+    const stores = createStores(server.database.handle.db);
+    await stores.users.update({ ...user, passwordHash: weak });
     expect((await login('alice', password)).statusCode).toBe(200);
-    const stored = await server.services.stores.users.findById(user.id);
+    const stored = await stores.users.findById(user.id);
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect((await login('alice', password)).statusCode).toBe(200);
     expect(await hashPassword('x')).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);

@@ -1,5 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { InteractionNotFound } from '../../oauth/authorize/authorization-flow.js';
+import { UntrustedRequest } from '../../oauth/authorize/authorization-request.js';
 import { errorPage } from '../pages/templates/error.js';
+import type { HtmlSafe } from '../pages/templates/html.js';
 
 /** An error on an HTML page: shown as a page, never as JSON, never with a stack trace. */
 export class PageError extends Error {
@@ -15,13 +18,14 @@ export class PageError extends Error {
 
 export const pageSecurityPolicy = "default-src 'self'; frame-ancestors 'none'";
 
-export function sendHtml(reply: FastifyReply, status: number, html: string): FastifyReply {
+/** Sends a page; taking `HtmlSafe` rather than a string means every page went through `html`. */
+export function sendHtml(reply: FastifyReply, status: number, html: HtmlSafe): FastifyReply {
   return reply
     .status(status)
     .header('content-type', 'text/html; charset=utf-8')
     .header('content-security-policy', pageSecurityPolicy)
     .header('cache-control', 'no-store')
-    .send(html);
+    .send(html.toString());
 }
 
 export function sendPageError(
@@ -31,6 +35,21 @@ export function sendPageError(
 ): void {
   if (error instanceof PageError) {
     sendHtml(reply, error.status, errorPage({ title: error.title, message: error.message }));
+    return;
+  }
+  if (error instanceof UntrustedRequest) {
+    sendHtml(reply, 400, errorPage({ title: 'This sign-in link is not valid', message: error.message }));
+    return;
+  }
+  if (error instanceof InteractionNotFound) {
+    sendHtml(
+      reply,
+      400,
+      errorPage({
+        title: 'This sign-in has expired',
+        message: 'Go back to the application and start again.',
+      }),
+    );
     return;
   }
   const status = (error as FastifyError).statusCode;

@@ -1,14 +1,8 @@
-import {
-  type RawParams,
-  RedirectableError,
-  UntrustedRequest,
-  validateAuthorizationRequest,
-} from '../../oauth/authorize/authorization-request.js';
-import { authorize, errorRedirect } from '../../oauth/authorize/authorize.js';
+import type { FastifyReply } from 'fastify';
+import type { FlowStep } from '../../oauth/authorize/authorization-flow.js';
+import type { RawParams } from '../../oauth/authorize/authorization-request.js';
 import type { Services } from '../../services.js';
-import { PageError } from '../errors/page-error.js';
-import { browserSession } from '../pages/browser-cookies.js';
-import { returnToFor } from '../pages/return-to.js';
+import { currentBrowser } from '../pages/browser-cookies.js';
 import type { App } from '../types.js';
 
 const value = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } as const;
@@ -30,13 +24,31 @@ const authorizationQuery = {
   },
   additionalProperties: value,
 } as const;
+const resumeQuery = { type: 'object', properties: { interaction: { type: 'string' } } } as const;
+const redirect = { type: 'null', description: 'redirect' } as const;
+const errorPage = { type: 'string', description: 'HTML error page' } as const;
+
+/** Where a step of the flow sends the browser: the application, or a page of the interaction. */
+export function sendStep(reply: FastifyReply, step: FlowStep) {
+  reply.header('cache-control', 'no-store');
+  if (step.kind === 'redirect') return reply.redirect(step.location, 303);
+  const hint = step.loginHint === undefined ? '' : `&login_hint=${encodeURIComponent(step.loginHint)}`;
+  return reply.redirect(`/${step.kind}?interaction=${encodeURIComponent(step.interaction)}${hint}`, 303);
+}
+
+/** Where the sign-in and consent pages send the browser when they are done. */
+export function resumeLocation(interaction: string): string {
+  return `/oauth/authorize/resume?interaction=${encodeURIComponent(interaction)}`;
+}
 
 /**
  * GET /oauth/authorize (RFC 6749 §4.1.1): validate, then send the browser to sign in, to
- * consent, or back to the client with a code or an error. An untrustworthy request (unknown
- * client, unregistered redirect URI) is answered with a page and never redirected.
+ * consent, or back to the client with a code or an error; the rules live in
+ * oauth/authorize/authorization-flow.ts. An untrustworthy request (unknown client, unregistered
+ * redirect URI) is answered with a page and never redirected.
  */
 export function authorizeRoute(app: App, services: Services): void {
+  const { authorizationFlow } = services;
   app.get(
     '/oauth/authorize',
     {
@@ -44,43 +56,28 @@ export function authorizeRoute(app: App, services: Services): void {
         summary: 'Authorization endpoint (RFC 6749 §4.1.1, PKCE S256 required)',
         tags: ['oauth'],
         querystring: authorizationQuery,
-        response: {
-          303: { type: 'null', description: 'redirect' },
-          '4xx': { type: 'string', description: 'HTML error page' },
-        },
+        response: { 303: redirect, '4xx': errorPage },
       },
     },
     async function authorizeRequest(request, reply) {
-      const params = request.query as RawParams;
-      let validated: Awaited<ReturnType<typeof validateAuthorizationRequest>>;
-      try {
-        validated = await validateAuthorizationRequest(params, services.clientDirectory);
-      } catch (error) {
-        if (error instanceof UntrustedRequest)
-          throw new PageError(400, 'This sign-in link is not valid', error.message);
-        if (error instanceof RedirectableError)
-          return reply.redirect(errorRedirect(error, services.config.issuer), 303);
-        throw error;
-      }
-      const outcome = await authorize(validated, await browserSession(request, services), {
-        codes: services.stores.authorizationCodes,
-        consents: services.stores.consents,
-        clock: services.clock,
-        issuer: services.config.issuer,
-      });
-      reply.header('cache-control', 'no-store');
-      const returnTo = encodeURIComponent(returnToFor(params));
-      switch (outcome.kind) {
-        case 'redirect':
-          return reply.redirect(outcome.location, 303);
-        case 'signin': {
-          const hint =
-            validated.loginHint === undefined ? '' : `&login_hint=${encodeURIComponent(validated.loginHint)}`;
-          return reply.redirect(`/signin?return_to=${returnTo}${hint}`, 303);
-        }
-        case 'consent':
-          return reply.redirect(`/consent?return_to=${returnTo}`, 303);
-      }
+      const browser = await currentBrowser(request, reply, services);
+      return sendStep(reply, await authorizationFlow.start(request.query as RawParams, browser));
+    },
+  );
+
+  app.get(
+    '/oauth/authorize/resume',
+    {
+      schema: {
+        summary: 'Continue an authorization request after sign-in or consent',
+        tags: ['oauth'],
+        querystring: resumeQuery,
+        response: { 303: redirect, '4xx': errorPage },
+      },
+    },
+    async function resumeAuthorization(request, reply) {
+      const browser = await currentBrowser(request, reply, services);
+      return sendStep(reply, await authorizationFlow.resume(request.query.interaction, browser));
     },
   );
 }

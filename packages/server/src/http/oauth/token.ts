@@ -1,26 +1,33 @@
-import type { TokenResponse } from '../../oauth/grants/grant.js';
+import type { GrantParameters, TokenResponse } from '../../oauth/grants/grant.js';
 import type { Services } from '../../services.js';
 import { clientAuthentication, requireClient } from '../plugins/client-authentication.js';
 import { oauthBodyTypes, oauthErrorResponses, stringParameters } from '../schemas/oauth.js';
 import type { App } from '../types.js';
 
-const tokenRequest = {
-  type: 'object',
-  properties: {
-    grant_type: { type: 'string' },
-    scope: { type: 'string' },
-    client_id: { type: 'string' },
-    client_secret: { type: 'string' },
-    code: { type: 'string' },
-    redirect_uri: { type: 'string' },
-    code_verifier: { type: 'string' },
-    refresh_token: { type: 'string' },
-    username: { type: 'string' },
-    password: { type: 'string' },
-  },
-  required: ['grant_type'],
-  ...stringParameters,
-} as const;
+interface StringProperty {
+  readonly type: 'string';
+  readonly description: string;
+}
+
+/** grant_type is always present (commonTokenParameters); naming it types the handler's body. */
+type TokenProperties = { readonly grant_type: StringProperty } & Readonly<Record<string, StringProperty>>;
+
+/**
+ * The body schema, from the registered grants: the common parameters plus every grant's, so a new
+ * grant documents its parameters without an edit here. Each is a string (RFC 6749 §3.1).
+ */
+function tokenRequest(parameters: GrantParameters) {
+  const properties: Record<string, StringProperty> = {};
+  for (const [name, description] of Object.entries(parameters)) {
+    properties[name] = { type: 'string', description };
+  }
+  return {
+    type: 'object',
+    properties: properties as TokenProperties,
+    required: ['grant_type'],
+    ...stringParameters,
+  } as const;
+}
 
 const tokenResponse = {
   type: 'object',
@@ -44,7 +51,7 @@ export function tokenRoute(app: App, services: Services): void {
         summary: 'Token endpoint (RFC 6749 §3.2)',
         tags: ['oauth'],
         consumes: oauthBodyTypes,
-        body: tokenRequest,
+        body: tokenRequest(services.grants.parameters),
         response: { 200: tokenResponse, ...oauthErrorResponses },
       },
       preHandler: clientAuthentication(services.clientDirectory, services.clock, { allowPublic: true }),

@@ -1,9 +1,11 @@
+import type { CookieSerializeOptions } from '@fastify/cookie';
+import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Session } from '../../accounts/session.js';
-import type { User } from '../../accounts/user.js';
+import type { Browser, BrowserUser } from '../../oauth/authorize/authorization-flow.js';
 import { constantTimeEqual } from '../../platform/constant-time.js';
 import { randomToken } from '../../platform/random.js';
 import type { Services } from '../../services.js';
+import type { App } from '../types.js';
 
 /**
  * With an https issuer the cookies carry the __Host- prefix: the browser then refuses them from a
@@ -12,72 +14,83 @@ import type { Services } from '../../services.js';
 const cookieName = (services: Services, name: string) =>
   services.config.issuer.startsWith('https:') ? `__Host-${name}` : name;
 
-export function readCookie(request: FastifyRequest, name: string): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=') || undefined;
-  }
-  return undefined;
-}
-
 /** HttpOnly, SameSite=Lax (so single sign-on survives the redirect from an app), Secure with an https issuer. */
-function cookie(services: Services, name: string, value: string, maxAge: number): string {
-  const secure = services.config.issuer.startsWith('https:') ? '; Secure' : '';
-  return `${name}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure}`;
-}
+const cookieOptions = (services: Services): CookieSerializeOptions => ({
+  path: '/',
+  httpOnly: true,
+  sameSite: 'lax',
+  secure: services.config.issuer.startsWith('https:'),
+});
 
-function appendCookie(reply: FastifyReply, value: string): void {
-  const existing = reply.getHeader('set-cookie');
-  const list =
-    existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
-  reply.header('set-cookie', [...list, value]);
+/** @fastify/cookie for the page scope, signing with the cookie keys (the first signs, all verify). */
+export async function useBrowserCookies(scope: App, services: Services): Promise<void> {
+  await scope.register(cookie, { secret: [...services.cookies.keys] });
 }
 
 /** The browser's live sign-in session, from the signed session cookie. */
 export async function browserSession(
   request: FastifyRequest,
   services: Services,
-): Promise<{ session: Session; user: User } | undefined> {
-  const signed = readCookie(request, cookieName(services, 'tessera_session'));
-  const id = signed === undefined ? undefined : services.cookies.unsign(signed);
-  if (id === undefined) return undefined;
-  return services.sessions.resumeBrowserSession(id, services.config.browserIdleTimeout);
+): Promise<BrowserUser | undefined> {
+  const signed = request.cookies[cookieName(services, 'tessera_session')];
+  if (signed === undefined) return undefined;
+  const { valid, value } = request.unsignCookie(signed);
+  if (!valid || value === null) return undefined;
+  return services.browserSessions.resume(value);
 }
 
-export function setSessionCookie(reply: FastifyReply, services: Services, session: Session): void {
+export function setSessionCookie(
+  reply: FastifyReply,
+  services: Services,
+  session: BrowserUser['session'],
+): void {
   const maxAge = Math.max(
     0,
     Math.floor((session.expiresAt.getTime() - services.clock.now().getTime()) / 1000),
   );
-  appendCookie(
-    reply,
-    cookie(services, cookieName(services, 'tessera_session'), services.cookies.sign(session.id), maxAge),
-  );
+  reply.setCookie(cookieName(services, 'tessera_session'), session.id, {
+    ...cookieOptions(services),
+    maxAge,
+    signed: true,
+  });
 }
 
 export function clearSessionCookie(reply: FastifyReply, services: Services): void {
-  appendCookie(reply, cookie(services, cookieName(services, 'tessera_session'), '', 0));
+  reply.clearCookie(cookieName(services, 'tessera_session'), cookieOptions(services));
 }
 
 /**
- * CSRF protection for the forms: a random cookie, and in the form a keyed digest of it. A
- * cross-site page can neither read the cookie nor compute the digest.
+ * A random secret per browser in an HttpOnly cookie (named tessera_csrf for its first use): the
+ * forms' CSRF tokens are keyed digests of it, and interactions are bound to it. A cross-site
+ * page can neither read it nor compute the digest.
  */
-export function csrfToken(request: FastifyRequest, reply: FastifyReply, services: Services): string {
-  let value = readCookie(request, cookieName(services, 'tessera_csrf'));
-  if (value === undefined || !/^[A-Za-z0-9_-]{43}$/.test(value)) {
-    value = randomToken(32);
-    appendCookie(reply, cookie(services, cookieName(services, 'tessera_csrf'), value, 86_400));
-  }
-  return services.cookies.mac(`csrf:${value}`);
+export function browserKey(request: FastifyRequest, reply: FastifyReply, services: Services): string {
+  const name = cookieName(services, 'tessera_csrf');
+  const value = request.cookies[name];
+  if (value !== undefined && /^[A-Za-z0-9_-]{43}$/.test(value)) return value;
+  const fresh = randomToken(32);
+  reply.setCookie(name, fresh, { ...cookieOptions(services), maxAge: 86_400 });
+  // Later calls in this request see the value the browser will send back.
+  request.cookies[name] = fresh;
+  return fresh;
 }
 
-export function csrfTokenIsValid(
+/** The browser a flow step comes from: its sign-in session (if any) and its key. */
+export async function currentBrowser(
   request: FastifyRequest,
+  reply: FastifyReply,
   services: Services,
-  submitted: string | undefined,
-): boolean {
-  const value = readCookie(request, cookieName(services, 'tessera_csrf'));
-  if (value === undefined || submitted === undefined) return false;
+): Promise<Browser> {
+  return { signedIn: await browserSession(request, services), key: browserKey(request, reply, services) };
+}
+
+/** The CSRF token a form of this browser carries. */
+export function csrfToken(request: FastifyRequest, reply: FastifyReply, services: Services): string {
+  return services.cookies.mac(`csrf:${browserKey(request, reply, services)}`);
+}
+
+export function csrfTokenIsValid(request: FastifyRequest, services: Services, submitted: unknown): boolean {
+  const value = request.cookies[cookieName(services, 'tessera_csrf')];
+  if (value === undefined || typeof submitted !== 'string') return false;
   return constantTimeEqual(submitted, services.cookies.mac(`csrf:${value}`));
 }

@@ -1,42 +1,36 @@
-import {
-  type AuthorizationRequest,
-  RedirectableError,
-  validateAuthorizationRequest,
-} from '../../oauth/authorize/authorization-request.js';
-import { errorRedirect } from '../../oauth/authorize/authorize.js';
+import type { AuthorizationRequest } from '../../oauth/authorize/authorization-request.js';
 import type { Services } from '../../services.js';
 import { PageError, sendHtml } from '../errors/page-error.js';
+import { resumeLocation } from '../oauth/authorize.js';
 import type { App } from '../types.js';
-import { browserSession, csrfToken, csrfTokenIsValid } from './browser-cookies.js';
-import { afterInteraction, parseReturnTo, returnToFor } from './return-to.js';
+import { browserKey, browserSession, csrfToken } from './browser-cookies.js';
 import { consentPage } from './templates/consent.js';
 
 const html = { type: 'string', description: 'HTML page' } as const;
-const consentQuery = { type: 'object', properties: { return_to: { type: 'string' } } } as const;
+const consentQuery = { type: 'object', properties: { interaction: { type: 'string' } } } as const;
 const consentForm = {
   type: 'object',
-  properties: { csrf_token: { type: 'string' }, return_to: { type: 'string' }, decision: { type: 'string' } },
+  properties: {
+    csrf_token: { type: 'string' },
+    interaction: { type: 'string' },
+    decision: { type: 'string' },
+  },
 } as const;
 
 /** GET and POST /consent: the client's name, each scope in words, Allow or Deny. */
 export function consentRoutes(app: App, services: Services): void {
-  async function requestFor(returnTo: string | undefined): Promise<AuthorizationRequest> {
-    const params = parseReturnTo(returnTo);
-    if (params === undefined)
+  const { authorizationFlow } = services;
+
+  async function pendingRequest(interaction: string, key: string): Promise<AuthorizationRequest> {
+    const pending = await authorizationFlow.pending(interaction, key);
+    if (pending === undefined) {
       throw new PageError(
         400,
         'Nothing to consent to',
-        'This page is reached from an application’s sign-in link.',
-      );
-    try {
-      return await validateAuthorizationRequest(params, services.clientDirectory);
-    } catch {
-      throw new PageError(
-        400,
-        'This sign-in link is not valid',
-        'Go back to the application and start again.',
+        'This page is reached from an application’s sign-in link; go back to the application and start again.',
       );
     }
+    return pending;
   }
 
   app.get(
@@ -50,10 +44,10 @@ export function consentRoutes(app: App, services: Services): void {
       },
     },
     async function showConsent(request, reply) {
-      const returnTo = request.query.return_to;
-      const authorization = await requestFor(returnTo);
+      const interaction = request.query.interaction ?? '';
+      const authorization = await pendingRequest(interaction, browserKey(request, reply, services));
       const browser = await browserSession(request, services);
-      if (browser === undefined) return reply.redirect(returnTo as string, 303);
+      if (browser === undefined) return reply.redirect(resumeLocation(interaction), 303);
       const registered = await services.scopes.list();
       const scopes = authorization.scope.map((name) => ({
         name,
@@ -65,7 +59,7 @@ export function consentRoutes(app: App, services: Services): void {
         consentPage({
           action: '/consent',
           csrfToken: csrfToken(request, reply, services),
-          returnTo: returnTo as string,
+          interaction,
           clientName: authorization.client.name,
           username: browser.user.username,
           scopes,
@@ -87,31 +81,16 @@ export function consentRoutes(app: App, services: Services): void {
     },
     async function submitConsent(request, reply) {
       const form = request.body;
-      if (!csrfTokenIsValid(request, services, form.csrf_token)) {
-        throw new PageError(403, 'The form has expired', 'Go back, reload the page and try again.');
-      }
-      const authorization = await requestFor(form.return_to);
+      const interaction = form.interaction ?? '';
+      const key = browserKey(request, reply, services);
+      await pendingRequest(interaction, key);
       const browser = await browserSession(request, services);
-      if (browser === undefined) return reply.redirect(form.return_to as string, 303);
+      if (browser === undefined) return reply.redirect(resumeLocation(interaction), 303);
       reply.header('cache-control', 'no-store');
-      if (form.decision !== 'allow') {
-        const denied = new RedirectableError(
-          'access_denied',
-          'the user denied the request',
-          authorization.redirectUri,
-          authorization.state,
-        );
-        return reply.redirect(errorRedirect(denied, services.config.issuer), 303);
-      }
-      const previous = await services.stores.consents.find(browser.user.id, authorization.client.id);
-      await services.stores.consents.save({
-        userId: browser.user.id,
-        clientId: authorization.client.id,
-        scopes: [...new Set([...(previous?.scopes ?? []), ...authorization.scope])],
-        grantedAt: services.clock.now(),
-      });
-      const params = parseReturnTo(form.return_to) ?? {};
-      return reply.redirect(returnToFor(afterInteraction(params, 'consent')), 303);
+      if (form.decision !== 'allow')
+        return reply.redirect(await authorizationFlow.deny(interaction, key), 303);
+      await authorizationFlow.allow(interaction, key, browser.user);
+      return reply.redirect(resumeLocation(interaction), 303);
     },
   );
 }

@@ -1,39 +1,32 @@
-import { signInWithPassword } from '../../accounts/password-sign-in.js';
-import { validateAuthorizationRequest } from '../../oauth/authorize/authorization-request.js';
 import type { Services } from '../../services.js';
-import { PageError, sendHtml } from '../errors/page-error.js';
+import { sendHtml } from '../errors/page-error.js';
+import { resumeLocation } from '../oauth/authorize.js';
 import type { App } from '../types.js';
-import { browserSession, csrfToken, csrfTokenIsValid, setSessionCookie } from './browser-cookies.js';
-import { afterInteraction, parseReturnTo, returnToFor } from './return-to.js';
+import { browserKey, browserSession, csrfToken, setSessionCookie } from './browser-cookies.js';
 import { errorPage } from './templates/error.js';
 import { type SigninView, signinPage } from './templates/signin.js';
 
 const html = { type: 'string', description: 'HTML page' } as const;
 const signinQuery = {
   type: 'object',
-  properties: { return_to: { type: 'string' }, login_hint: { type: 'string' } },
+  properties: { interaction: { type: 'string' }, login_hint: { type: 'string' } },
 } as const;
 const signinForm = {
   type: 'object',
   properties: {
     csrf_token: { type: 'string' },
-    return_to: { type: 'string' },
+    interaction: { type: 'string' },
     username: { type: 'string' },
     password: { type: 'string' },
   },
 } as const;
 
-/** GET and POST /signin: the sign-in form, CSRF-protected, for the browser flow. */
+/**
+ * GET and POST /signin: the sign-in form, CSRF-protected. Within an authorization request it
+ * carries the interaction's id and, once signed in, resumes it; on its own it just signs in.
+ */
 export function signinRoutes(app: App, services: Services): void {
-  async function clientName(returnTo: string | undefined): Promise<string | null> {
-    const params = parseReturnTo(returnTo);
-    if (params === undefined) return null;
-    try {
-      return (await validateAuthorizationRequest(params, services.clientDirectory)).client.name;
-    } catch {
-      return null;
-    }
-  }
+  const { authorizationFlow } = services;
 
   app.get(
     '/signin',
@@ -46,14 +39,15 @@ export function signinRoutes(app: App, services: Services): void {
       },
     },
     async function showSignin(request, reply) {
-      const returnTo = request.query.return_to ?? '';
+      const interaction = request.query.interaction ?? '';
+      const pending = await authorizationFlow.pending(interaction, browserKey(request, reply, services));
       const view: SigninView = {
         action: '/signin',
         csrfToken: csrfToken(request, reply, services),
-        returnTo,
-        username: request.query.login_hint ?? '',
+        interaction,
+        username: request.query.login_hint ?? pending?.loginHint ?? '',
         error: null,
-        clientName: await clientName(returnTo),
+        clientName: pending?.client.name ?? null,
       };
       return sendHtml(reply, 200, signinPage(view));
     },
@@ -72,63 +66,43 @@ export function signinRoutes(app: App, services: Services): void {
     },
     async function submitSignin(request, reply) {
       const form = request.body;
-      if (!csrfTokenIsValid(request, services, form.csrf_token)) {
-        throw new PageError(403, 'The form has expired', 'Go back, reload the page and try again.');
-      }
-      const returnTo = form.return_to ?? '';
+      const interaction = form.interaction ?? '';
       const username = form.username ?? '';
       const context = { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
-      const again = async (status: number, error: SigninView['error']) =>
-        sendHtml(
+      const previous = await browserSession(request, services);
+      const outcome = await services.signIn.signIn(
+        services.passwords,
+        { username, password: form.password ?? '' },
+        { via: 'browser', ...context },
+        { kind: 'browser', ...(previous === undefined ? {} : { replaces: previous.session.id }) },
+      );
+      if ('refused' in outcome) {
+        const disabled = outcome.refused === 'account_disabled';
+        return sendHtml(
           reply,
-          status,
+          disabled ? 403 : 401,
           signinPage({
             action: '/signin',
             csrfToken: csrfToken(request, reply, services),
-            returnTo,
+            interaction,
             username,
-            error,
-            clientName: await clientName(returnTo),
+            error: disabled ? 'account_disabled' : 'invalid_credentials',
+            clientName:
+              (await authorizationFlow.pending(interaction, browserKey(request, reply, services)))?.client
+                .name ?? null,
           }),
         );
-
-      const outcome = await signInWithPassword(services.authenticator, services.audit, {
-        username,
-        password: form.password ?? '',
-        ...context,
-        via: 'browser',
-      });
-      if ('refused' in outcome) {
-        const disabled = outcome.refused === 'account_disabled';
-        return again(disabled ? 403 : 401, disabled ? 'account_disabled' : 'invalid_credentials');
       }
-      const { user } = outcome;
-
-      const previous = await browserSession(request, services);
-      if (previous !== undefined) await services.sessions.end(previous.session.id, 'replaced');
-      const session = await services.sessions.openBrowserSession(
-        user,
-        services.config.sessionMaxAge,
-        context.ip,
-        context.userAgent,
-      );
-      await services.audit.record({
-        type: 'login.succeeded',
-        actor: `user:${user.id}`,
-        subject: `session:${session.id}`,
-        ...context,
-        details: { via: 'browser' },
-      });
+      const { user, session } = outcome;
       setSessionCookie(reply, services, session);
-      const params = parseReturnTo(returnTo);
-      if (params === undefined) {
-        return sendHtml(
-          reply,
-          200,
-          errorPage({ title: 'Signed in', message: `You are signed in as ${user.username}.` }),
-        );
+      if (await authorizationFlow.signedIn(interaction, browserKey(request, reply, services), session)) {
+        return reply.redirect(resumeLocation(interaction), 303);
       }
-      return reply.redirect(returnToFor(afterInteraction(params, 'login')), 303);
+      return sendHtml(
+        reply,
+        200,
+        errorPage({ title: 'Signed in', message: `You are signed in as ${user.username}.` }),
+      );
     },
   );
 }

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { sessionApiClientId } from '../../accounts/sessions.js';
+import { sessionApiClientId } from '../../accounts/session.js';
 import type { CheckedAccessToken } from '../../oauth/access-token-check.js';
 import type { Services } from '../../services.js';
 import { AccessTokenError } from '../../tokens/access-token.js';

@@ -1,4 +1,3 @@
-import { signInWithPassword } from '../../accounts/password-sign-in.js';
 import type { Services } from '../../services.js';
 import { sessionErrorResponses } from '../schemas/session-api.js';
 import type { App } from '../types.js';
@@ -34,39 +33,18 @@ export function loginRoute(app: App, services: Services): void {
     },
     async function login(request, reply) {
       const { username, password } = request.body;
-      const context = { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
-      const outcome = await signInWithPassword(services.authenticator, services.audit, {
-        username,
-        password,
-        ...context,
-        via: 'session_api',
-      });
+      const meta = { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
+      const outcome = await services.sessionApi.login({ username, password }, meta);
       if ('refused' in outcome)
         throw outcome.refused === 'account_disabled' ? accountDisabled() : invalidCredentials();
-      const { user } = outcome;
-      const issued = await services.sessions.open({
-        user,
-        kind: 'api',
-        clientId: null,
-        scope: [],
-        policy: {
-          accessTtl: config.sessionAccessTtl,
-          refreshTtl: config.sessionRefreshTtl,
-          maxAge: config.sessionMaxAge,
-        },
-        amr: ['pwd'],
-        ...context,
-      });
-      await services.audit.record({
-        type: 'login.succeeded',
-        actor: `user:${user.id}`,
-        subject: `session:${issued.session.id}`,
-        ...context,
-      });
-      const refreshToken = issued.refreshToken as string;
-      setRefreshCookie(reply, config, refreshToken, config.sessionRefreshTtl);
+      const refreshToken = outcome.tokens.refreshToken as string;
+      setRefreshCookie(reply, config, refreshToken, services.sessionApi.refreshTtl);
       reply.header('cache-control', 'no-store');
-      return { user: userObject(user), access_token: issued.accessToken.token, refresh_token: refreshToken };
+      return {
+        user: userObject(outcome.user),
+        access_token: outcome.tokens.accessToken,
+        refresh_token: refreshToken,
+      };
     },
   );
 }

@@ -25,11 +25,7 @@ export function logoutRoute(app: App, services: Services): void {
     async function logout(request, reply) {
       const { claims, user } = await authenticateUser(request, services);
       const sessionId = claims.sid as string;
-      await services.sessions.end(sessionId, 'logout');
-      await services.audit.record({
-        type: 'logout',
-        actor: `${user.kind === 'service' ? 'service' : 'user'}:${user.id}`,
-        subject: `session:${sessionId}`,
+      await services.sessionApi.logout(user, sessionId, {
         ip: request.ip,
         userAgent: request.headers['user-agent'] ?? null,
       });

@@ -1,4 +1,4 @@
-import type { SessionManager } from '../../accounts/sessions.js';
+import type { SessionService } from '../../accounts/sessions.js';
 import type { UserStore } from '../../accounts/stores.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { Clock } from '../../platform/clock.js';
@@ -16,7 +16,7 @@ const reuseFlag = 'reuse-detected';
 export interface AuthorizationCodeGrantDeps {
   readonly codes: AuthorizationCodeStore;
   readonly users: UserStore;
-  readonly sessions: SessionManager;
+  readonly sessions: SessionService;
   readonly idTokens: IdTokens;
   readonly audit: AuditLog;
   readonly clock: Clock;
@@ -40,6 +40,11 @@ export function authorizationCodeGrant(deps: AuthorizationCodeGrantDeps): Grant 
   return {
     type: 'authorization_code',
     allowsPublicClients: true,
+    parameters: {
+      code: 'the authorization code',
+      redirect_uri: 'the redirect_uri of the authorization request',
+      code_verifier: 'the PKCE code verifier (RFC 7636)',
+    },
     async handle({ client, params, ip, userAgent }: GrantRequest): Promise<TokenResponse> {
       const value = requireParam(params, 'code');
       const verifier = requireParam(params, 'code_verifier');

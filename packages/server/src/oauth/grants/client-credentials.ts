@@ -17,6 +17,7 @@ export function clientCredentialsGrant(deps: ClientCredentialsDeps): Grant {
   return {
     type: 'client_credentials',
     allowsPublicClients: false,
+    parameters: {},
     async handle({ client, params }: GrantRequest): Promise<TokenResponse> {
       const scope = grantedScopes(client, params.scope);
       const issued = deps.accessTokens.issue({

@@ -1,4 +1,4 @@
-import type { Client, GrantType } from '../../clients/client.js';
+import type { Client, GrantKind } from '../../clients/client.js';
 
 /** A token request after client authentication. */
 export interface GrantRequest {
@@ -19,10 +19,17 @@ export interface TokenResponse {
   readonly id_token?: string;
 }
 
-/** One grant type: everything it checks and issues lives in its handle(). */
-export interface Grant {
-  readonly type: GrantType;
-  /** Whether a public client (no secret) may use this grant at all. */
-  readonly allowsPublicClients: boolean;
+/**
+ * Body parameters a grant reads beyond the common ones (`grant_type`, `scope`, `client_id`,
+ * `client_secret`), each with what it carries; the token endpoint's schema is built from them.
+ */
+export type GrantParameters = Readonly<Record<string, string>>;
+
+/**
+ * One grant type: its `type`, whether public clients may use it, the parameters it reads, and
+ * everything it checks and issues in its handle().
+ */
+export interface Grant extends GrantKind {
+  readonly parameters: GrantParameters;
   handle(request: GrantRequest): Promise<TokenResponse>;
 }

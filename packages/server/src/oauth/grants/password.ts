@@ -1,16 +1,13 @@
-import type { PasswordAuthenticator } from '../../accounts/authentication.js';
-import { signInWithPassword } from '../../accounts/password-sign-in.js';
-import type { SessionManager } from '../../accounts/sessions.js';
-import type { AuditLog } from '../../audit/audit-log.js';
+import type { PasswordAuthenticator } from '../../accounts/password-authenticator.js';
+import type { SignIn } from '../../accounts/sign-in.js';
 import { InvalidGrant } from '../errors.js';
 import { grantedScopes } from '../scope.js';
 import type { Grant, GrantRequest, TokenResponse } from './grant.js';
 import { requireParam } from './registry.js';
 
 export interface PasswordGrantDeps {
-  readonly authenticator: PasswordAuthenticator;
-  readonly sessions: SessionManager;
-  readonly audit: AuditLog;
+  readonly signIn: SignIn;
+  readonly passwords: PasswordAuthenticator;
   readonly accessTokenTtl: number;
   readonly refreshTokenTtl: number;
   readonly sessionMaxAge: number;
@@ -25,46 +22,30 @@ export function passwordGrant(deps: PasswordGrantDeps): Grant {
   return {
     type: 'password',
     allowsPublicClients: false,
+    parameters: { username: "the user's username", password: "the user's password" },
     async handle({ client, params, ip, userAgent }: GrantRequest): Promise<TokenResponse> {
       const username = requireParam(params, 'username');
       const password = requireParam(params, 'password');
       const scope = grantedScopes(client, params.scope);
-      const outcome = await signInWithPassword(deps.authenticator, deps.audit, {
-        username,
-        password,
-        ip,
-        userAgent,
-        via: 'password_grant',
-        clientId: client.id,
-        onlyUserId: client.ownerUserId,
-      });
-      if ('refused' in outcome) throw new InvalidGrant('Invalid username or password');
-      const { user } = outcome;
-      const issued = await deps.sessions.open({
-        user,
-        kind: 'oauth',
-        clientId: client.id,
-        scope,
-        policy: {
-          accessTtl: client.accessTokenTtl ?? deps.accessTokenTtl,
-          refreshTtl: client.grantTypes.includes('refresh_token')
-            ? (client.refreshTokenTtl ?? deps.refreshTokenTtl)
-            : null,
-          maxAge: deps.sessionMaxAge,
+      const outcome = await deps.signIn.signIn(
+        deps.passwords,
+        { username, password },
+        { via: 'password_grant', ip, userAgent, clientId: client.id, onlyUserId: client.ownerUserId },
+        {
+          kind: 'oauth',
+          clientId: client.id,
+          scope,
+          policy: {
+            accessTtl: client.accessTokenTtl ?? deps.accessTokenTtl,
+            refreshTtl: client.grantTypes.includes('refresh_token')
+              ? (client.refreshTokenTtl ?? deps.refreshTokenTtl)
+              : null,
+            maxAge: deps.sessionMaxAge,
+          },
         },
-        amr: ['pwd'],
-        ip,
-        userAgent,
-      });
-      await deps.audit.record({
-        type: 'login.succeeded',
-        actor: `user:${user.id}`,
-        subject: `session:${issued.session.id}`,
-        clientId: client.id,
-        ip,
-        userAgent,
-        details: { grant: 'password' },
-      });
+      );
+      if ('refused' in outcome) throw new InvalidGrant('Invalid username or password');
+      const issued = outcome.tokens;
       return {
         access_token: issued.accessToken.token,
         token_type: 'Bearer',

@@ -1,11 +1,12 @@
-import { RefreshFailed, ScopeNotGranted, type SessionManager } from '../../accounts/sessions.js';
+import { RefreshFailed, ScopeNotGranted } from '../../accounts/refresh-errors.js';
+import type { RefreshRotation } from '../../accounts/refresh-rotation.js';
 import { parseScope } from '../../clients/scope.js';
 import { InvalidGrant, InvalidScope } from '../errors.js';
 import type { Grant, GrantRequest, TokenResponse } from './grant.js';
 import { requireParam } from './registry.js';
 
 export interface RefreshTokenGrantDeps {
-  readonly sessions: SessionManager;
+  readonly rotation: RefreshRotation;
   readonly accessTokenTtl: number;
   readonly refreshTokenTtl: number;
   readonly sessionMaxAge: number;
@@ -16,11 +17,12 @@ export function refreshTokenGrant(deps: RefreshTokenGrantDeps): Grant {
   return {
     type: 'refresh_token',
     allowsPublicClients: true,
+    parameters: { refresh_token: 'the refresh token' },
     async handle({ client, params, ip, userAgent }: GrantRequest): Promise<TokenResponse> {
       const value = requireParam(params, 'refresh_token');
       const narrowed = params.scope === undefined ? undefined : parseScope(params.scope);
       try {
-        const issued = await deps.sessions.refresh(value, {
+        const issued = await deps.rotation.refresh(value, {
           clientId: client.id,
           policy: {
             accessTtl: client.accessTokenTtl ?? deps.accessTokenTtl,

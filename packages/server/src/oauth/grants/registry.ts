@@ -1,16 +1,51 @@
 import { MissingParameter, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
-import type { Grant, GrantRequest, TokenResponse } from './grant.js';
+import type { Grant, GrantParameters, GrantRequest, TokenResponse } from './grant.js';
 
-/** Maps `grant_type` to its grant; the token endpoint is a dispatcher over this (STYLE C1). */
+/** Parameters of every token request, whatever the grant (RFC 6749 §2.3.1, §3.2, §3.3). */
+export const commonTokenParameters: GrantParameters = {
+  grant_type: 'the grant the client uses',
+  scope: 'space-separated scopes requested (RFC 6749 §3.3)',
+  client_id: 'the client, when it is public or authenticates in the body',
+  client_secret: 'the client secret, when it authenticates in the body (client_secret_post)',
+};
+
+/**
+ * Maps `grant_type` to its grant; the token endpoint is a dispatcher over this (STYLE C1). The
+ * list handed in is the one catalogue of grants: the endpoint's parameters, discovery and client
+ * registration all come from it.
+ */
 export class GrantRegistry {
   readonly #grants = new Map<string, Grant>();
+  readonly #parameters: Record<string, string> = { ...commonTokenParameters };
 
   constructor(grants: readonly Grant[]) {
-    for (const grant of grants) this.#grants.set(grant.type, grant);
+    for (const grant of grants) {
+      if (this.#grants.has(grant.type)) throw new Error(`grant ${grant.type} is listed twice`);
+      this.#grants.set(grant.type, grant);
+      for (const [name, description] of Object.entries(grant.parameters)) {
+        // Two grants may read the same parameter, but it must mean one thing in the endpoint's schema.
+        const known = this.#parameters[name];
+        if (known !== undefined && known !== description) {
+          throw new Error(`grant ${grant.type} redefines the token parameter ${name}`);
+        }
+        this.#parameters[name] = description;
+      }
+    }
   }
 
+  /** Sorted, so the discovery document does not depend on the order the grants are listed in. */
   get types(): string[] {
-    return [...this.#grants.keys()];
+    return [...this.#grants.keys()].sort();
+  }
+
+  /** The grants in the order they were listed: what client registration checks a grant against. */
+  get catalogue(): readonly Grant[] {
+    return [...this.#grants.values()];
+  }
+
+  /** Every parameter a token request may carry: the common ones, then each grant's. */
+  get parameters(): GrantParameters {
+    return this.#parameters;
   }
 
   handle(grantType: string, request: GrantRequest): Promise<TokenResponse> {

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-sessions-and-service-accounts.js';
 import * as m0003 from './0003-browser-sign-in.js';
+import * as m0004 from './0004-interactions.js';
 
 /** Every migration, in order. A static list, so migrating works from src (tests) and dist alike. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-sessions-and-service-accounts': m0002,
   '0003-browser-sign-in': m0003,
+  '0004-interactions': m0004,
 };

@@ -3,7 +3,7 @@ import type { RefreshTokenStore, SessionStore, UserStore } from '../../accounts/
 import type { AuditStore } from '../../audit/audit-event.js';
 import type { ClientStore, ScopeStore } from '../../clients/stores.js';
 import type { SigningKeyStore } from '../../keys/signing-key.js';
-import type { AuthorizationCodeStore, ConsentStore } from '../../oauth/stores.js';
+import type { AuthorizationCodeStore, ConsentStore, InteractionStore } from '../../oauth/stores.js';
 import type { RunInTransaction } from '../../platform/transaction.js';
 import type { RevokedTokenStore } from '../../tokens/revocation-list.js';
 import type { Database } from '../schema.js';
@@ -11,6 +11,7 @@ import { auditRepository } from './audit-repository.js';
 import { authorizationCodeRepository } from './authorization-code-repository.js';
 import { clientRepository } from './client-repository.js';
 import { consentRepository } from './consent-repository.js';
+import { interactionRepository } from './interaction-repository.js';
 import { refreshTokenRepository } from './refresh-token-repository.js';
 import { revokedTokenRepository } from './revoked-token-repository.js';
 import { scopeRepository } from './scope-repository.js';
@@ -30,6 +31,7 @@ export interface Stores {
   readonly audit: AuditStore;
   readonly authorizationCodes: AuthorizationCodeStore;
   readonly consents: ConsentStore;
+  readonly interactions: InteractionStore;
 }
 
 export function createStores(db: Kysely<Database>): Stores {
@@ -44,6 +46,7 @@ export function createStores(db: Kysely<Database>): Stores {
     audit: auditRepository(db),
     authorizationCodes: authorizationCodeRepository(db),
     consents: consentRepository(db),
+    interactions: interactionRepository(db),
   };
 }
 

@@ -1,0 +1,114 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../platform/clock.js';
+import { randomId } from '../platform/random.js';
+import { hashSecret } from '../platform/secret-hash.js';
+import type { RunInTransaction } from '../platform/transaction.js';
+import { RefreshFailed, ScopeNotGranted } from './refresh-errors.js';
+import { type RefreshTokenRecord, type Session, sessionIsLive } from './session.js';
+import { endSessionForReuse } from './session-ending.js';
+import type { IssuedTokens, SessionTokens, TokenPolicy } from './session-tokens.js';
+import type { SessionStores } from './stores.js';
+
+export interface RefreshInput {
+  /** The OAuth client presenting the token; null for the session API. Tokens are bound to it. */
+  readonly clientId: string | null;
+  readonly policy: TokenPolicy;
+  /** A narrower scope for the new access token (RFC 6749 §6); undefined keeps the original. */
+  readonly scope?: readonly string[];
+  /** The scopes the client may still have; others are dropped from the new access token. */
+  readonly allowedScopes?: readonly string[];
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+interface RefreshRotationDeps {
+  readonly stores: SessionStores;
+  readonly transaction: RunInTransaction<SessionStores>;
+  readonly tokens: SessionTokens;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  /** Seconds a rotated refresh token is still honoured. */
+  readonly refreshGrace: number;
+}
+
+type Rotation = { kind: 'issued'; tokens: IssuedTokens } | { kind: 'reused'; session: Session };
+
+/**
+ * Refresh-token rotation (STYLE C16), for the refresh_token grant and the session API alike.
+ * Every use returns a successor; a token rotated less than `refreshGrace` seconds ago returns the
+ * same successor again (concurrent callers share one chain); presented later, it is a replay and
+ * the whole session ends.
+ */
+export class RefreshRotation {
+  readonly #deps: RefreshRotationDeps;
+
+  constructor(deps: RefreshRotationDeps) {
+    this.#deps = deps;
+  }
+
+  async refresh(value: string, input: RefreshInput): Promise<IssuedTokens> {
+    const { transaction, clock, audit } = this.#deps;
+    const now = clock.now();
+    const outcome = await transaction((stores) => this.#rotate(stores, value, input, now));
+    if (outcome.kind === 'issued') return outcome.tokens;
+    await transaction((stores) =>
+      endSessionForReuse(stores, audit, outcome.session, 'refresh_token', input, now),
+    );
+    throw new RefreshFailed('reused');
+  }
+
+  async #rotate(stores: SessionStores, value: string, input: RefreshInput, now: Date): Promise<Rotation> {
+    const hash = hashSecret(value);
+    const token = await stores.refreshTokens.findByHash(hash);
+    if (token === undefined || token.clientId !== input.clientId || token.revokedAt !== null) {
+      throw new RefreshFailed('invalid');
+    }
+    const session = await stores.sessions.findById(token.sessionId);
+    if (session === undefined || !sessionIsLive(session, now)) throw new RefreshFailed('invalid');
+    const user = await stores.users.findById(session.userId);
+    if (user === undefined || user.disabled) throw new RefreshFailed('invalid');
+    if (now.getTime() >= token.expiresAt.getTime() || now.getTime() >= token.absoluteExpiresAt.getTime()) {
+      throw new RefreshFailed('expired');
+    }
+    const scope = grantedScope(token, input);
+    const refreshTtl = input.policy.refreshTtl;
+    if (refreshTtl === null) throw new RefreshFailed('invalid');
+
+    const successor = this.#deps.tokens.successorOf(value);
+    const successorId = randomId();
+    if (await stores.refreshTokens.markRotated(token.id, now, successorId)) {
+      await stores.refreshTokens.insert({
+        id: successorId,
+        hash: successor.hash,
+        sessionId: session.id,
+        clientId: token.clientId,
+        scope: token.scope,
+        createdAt: now,
+        expiresAt: new Date(Math.min(now.getTime() + refreshTtl * 1000, token.absoluteExpiresAt.getTime())),
+        absoluteExpiresAt: token.absoluteExpiresAt,
+        rotatedAt: null,
+        replacedBy: null,
+        revokedAt: null,
+      });
+    } else {
+      // Rotated before: inside the grace window the caller gets the same successor (derived, so
+      // it need not be stored); later it is a replay.
+      const current = await stores.refreshTokens.findByHash(hash);
+      const rotatedAt = current?.rotatedAt?.getTime() ?? 0;
+      if (now.getTime() - rotatedAt > this.#deps.refreshGrace * 1000) return { kind: 'reused', session };
+    }
+    const accessToken = this.#deps.tokens.accessToken(user, session, scope, input.policy.accessTtl, now);
+    await stores.sessions.recordAccessToken(session.id, accessToken.jti, now);
+    return { kind: 'issued', tokens: { session, user, accessToken, refreshToken: successor.value, scope } };
+  }
+}
+
+/** RFC 6749 §6: the requested scope (or the original), never wider, minus what the client has lost since. */
+function grantedScope(token: RefreshTokenRecord, input: RefreshInput): readonly string[] {
+  const requested = input.scope ?? token.scope;
+  const extra = requested.find((s) => !token.scope.includes(s));
+  if (extra !== undefined)
+    throw new ScopeNotGranted(`scope '${extra}' was not granted to this refresh token`);
+  const allowed = input.allowedScopes;
+  return allowed === undefined ? requested : requested.filter((s) => allowed.includes(s));
+}

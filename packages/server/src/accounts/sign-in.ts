@@ -1,0 +1,126 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import { AccountDisabled, type Authenticator, InvalidCredentials } from './authenticator.js';
+import type { BrowserSessions } from './browser-sessions.js';
+import type { Session } from './session.js';
+import type { IssuedTokens, SessionService, TokenSessionRequest } from './sessions.js';
+import type { User } from './user.js';
+
+/** Which door a sign-in came through (SPEC: the session API, the browser form, the password grant). */
+export type SignInDoor = 'session_api' | 'browser' | 'password_grant';
+
+export interface SignInContext {
+  readonly via: SignInDoor;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  /** The OAuth client asking (password grant). */
+  readonly clientId?: string;
+  /** A personal client's owner: anyone else is refused as if the credential were wrong. */
+  readonly onlyUserId?: string | null;
+}
+
+/** The browser's sign-in: a session without tokens, replacing the browser's previous one. */
+export interface BrowserSessionRequest {
+  readonly kind: 'browser';
+  readonly replaces?: string;
+}
+
+export type RefusalReason = 'invalid_credentials' | 'account_disabled' | 'not_the_owner';
+export type Refused = { readonly refused: RefusalReason };
+export type TokenSignIn = { readonly user: User; readonly tokens: IssuedTokens };
+export type BrowserSignIn = { readonly user: User; readonly session: Session };
+
+interface SignInDeps {
+  readonly sessions: SessionService;
+  readonly browserSessions: BrowserSessions;
+  readonly audit: AuditLog;
+}
+
+/**
+ * The one sign-in path (STYLE C17): every door calls signIn with an authenticator. It checks the
+ * credential, opens the session with the authenticator's `amr`, and audits the attempt either
+ * way, with the identity tried and never the secret.
+ */
+export class SignIn {
+  readonly #deps: SignInDeps;
+
+  constructor(deps: SignInDeps) {
+    this.#deps = deps;
+  }
+
+  signIn<C>(
+    authenticator: Authenticator<C>,
+    credentials: C,
+    context: SignInContext,
+    opening: TokenSessionRequest,
+  ): Promise<TokenSignIn | Refused>;
+  signIn<C>(
+    authenticator: Authenticator<C>,
+    credentials: C,
+    context: SignInContext,
+    opening: BrowserSessionRequest,
+  ): Promise<BrowserSignIn | Refused>;
+  async signIn<C>(
+    authenticator: Authenticator<C>,
+    credentials: C,
+    context: SignInContext,
+    opening: TokenSessionRequest | BrowserSessionRequest,
+  ): Promise<TokenSignIn | BrowserSignIn | Refused> {
+    const identity = authenticator.claimedIdentity(credentials);
+    let user: User;
+    try {
+      user = await authenticator.authenticate(credentials);
+    } catch (error) {
+      if (error instanceof InvalidCredentials)
+        return this.#refuse('invalid_credentials', null, identity, context);
+      if (error instanceof AccountDisabled)
+        return this.#refuse('account_disabled', error.user, identity, context);
+      throw error;
+    }
+    if (context.onlyUserId != null && context.onlyUserId !== user.id)
+      return this.#refuse('not_the_owner', user, identity, context);
+
+    const { sessions, browserSessions } = this.#deps;
+    const amr = authenticator.amr;
+    const meta = { ip: context.ip, userAgent: context.userAgent };
+    if (opening.kind === 'browser') {
+      if (opening.replaces !== undefined) await sessions.end(opening.replaces, 'replaced');
+      const session = await browserSessions.open(user, amr, meta);
+      await this.#succeeded(user, session, identity, context);
+      return { user, session };
+    }
+    const tokens = await sessions.open({ ...opening, user, amr, ...meta });
+    await this.#succeeded(user, tokens.session, identity, context);
+    return { user, tokens };
+  }
+
+  async #succeeded(user: User, session: Session, identity: string, context: SignInContext): Promise<void> {
+    await this.#deps.audit.record({
+      type: 'login.succeeded',
+      actor: `user:${user.id}`,
+      subject: `session:${session.id}`,
+      clientId: context.clientId ?? null,
+      ip: context.ip,
+      userAgent: context.userAgent,
+      details: { via: context.via, username: identity, amr: session.amr.join(' ') },
+    });
+  }
+
+  async #refuse(
+    refused: RefusalReason,
+    user: User | null,
+    identity: string,
+    context: SignInContext,
+  ): Promise<Refused> {
+    await this.#deps.audit.record({
+      type: 'login.failed',
+      outcome: 'failure',
+      actor: context.clientId === undefined ? null : `client:${context.clientId}`,
+      subject: user === null ? null : `user:${user.id}`,
+      clientId: context.clientId ?? null,
+      ip: context.ip,
+      userAgent: context.userAgent,
+      details: { reason: refused, via: context.via, username: identity },
+    });
+    return { refused };
+  }
+}

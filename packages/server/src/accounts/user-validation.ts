@@ -1,0 +1,85 @@
+import { InvalidInputError } from '../platform/errors.js';
+
+/** Input rules for users and service accounts: names, emails, groups, permissions, attributes. */
+
+/** Fields of the session API's user object; a permission may not shadow one (it becomes a boolean there). */
+const reservedNames = new Set([
+  'id',
+  'username',
+  'email',
+  'first_name',
+  'last_name',
+  'is_admin',
+  'groups',
+  'permissions',
+  'type',
+  'user_id',
+]);
+const usernamePattern = /^[A-Za-z0-9_.@+-]{1,150}$/;
+const permissionPattern = /^[A-Za-z_][A-Za-z0-9_:.-]{0,99}$/;
+const attributePattern = /^[A-Za-z_][A-Za-z0-9_:.-]{0,63}$/;
+const maxAttributesBytes = 16_384;
+export function validUsername(value: string): string {
+  const username = value.normalize('NFC');
+  if (!usernamePattern.test(username)) {
+    throw new InvalidInputError('a username is 1 to 150 letters, digits or the characters _ . @ + -');
+  }
+  return username;
+}
+
+export function validEmail(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null;
+  if (value.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(value))
+    throw new InvalidInputError(`'${value}' is not an email address`);
+  return value;
+}
+
+export function splitName(name: string | undefined): [string, string] {
+  const trimmed = (name ?? '').trim();
+  if (trimmed.length > 300) throw new InvalidInputError('--name must be at most 300 characters');
+  const space = trimmed.indexOf(' ');
+  return space === -1 ? [trimmed, ''] : [trimmed.slice(0, space), trimmed.slice(space + 1).trim()];
+}
+
+export function validGroups(groups: readonly string[]): string[] {
+  for (const group of groups) {
+    if (group.trim() === '' || group.length > 100 || hasControlCharacter(group)) {
+      throw new InvalidInputError(`'${group}' is not a valid group name`);
+    }
+  }
+  return [...new Set(groups)];
+}
+
+export function validPermissions(permissions: readonly string[]): string[] {
+  for (const permission of permissions) {
+    if (!permissionPattern.test(permission))
+      throw new InvalidInputError(`'${permission}' is not a valid permission name`);
+    if (reservedNames.has(permission)) {
+      throw new InvalidInputError(
+        `the permission '${permission}' would collide with the user field of that name`,
+      );
+    }
+  }
+  return [...new Set(permissions)];
+}
+
+export function mergeAttributes(
+  existing: Readonly<Record<string, unknown>>,
+  changes: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...existing };
+  for (const [key, value] of Object.entries(changes)) {
+    if (!attributePattern.test(key) || key === '__proto__' || key === 'constructor')
+      throw new InvalidInputError(`'${key}' is not a valid attribute name`);
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  if (Buffer.byteLength(JSON.stringify(merged), 'utf8') > maxAttributesBytes) {
+    throw new InvalidInputError(`attributes may take at most ${maxAttributesBytes} bytes of JSON`);
+  }
+  return merged;
+}
+
+export function hasControlCharacter(value: string): boolean {
+  return [...value].some((c) => (c.codePointAt(0) ?? 0) < 0x20 || c === '\u007f');
+}
