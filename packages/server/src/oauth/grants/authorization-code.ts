@@ -7,22 +7,20 @@ import type { IdTokens } from '../../tokens/id-token.js';
 import { InvalidGrant } from '../errors.js';
 import { verifierMatches } from '../pkce.js';
 import type { AuthorizationCodeStore } from '../stores.js';
+import { clientTokenPolicy, type OAuthLifetimes } from './client-policy.js';
 import type { Grant, GrantRequest, TokenResponse } from './grant.js';
 import { requireParam } from './registry.js';
 
 /** Marks a code whose reuse was seen before its first exchange had recorded what it issued. */
 const reuseFlag = 'reuse-detected';
 
-export interface AuthorizationCodeGrantDeps {
+export interface AuthorizationCodeGrantDeps extends OAuthLifetimes {
   readonly codes: AuthorizationCodeStore;
   readonly users: UserStore;
   readonly sessions: SessionService;
   readonly idTokens: IdTokens;
   readonly audit: AuditLog;
   readonly clock: Clock;
-  readonly accessTokenTtl: number;
-  readonly refreshTokenTtl: number;
-  readonly sessionMaxAge: number;
   /** Claims the ID token carries beyond the standard ones, from the `claims` request. */
   readonly idTokenClaims: (
     userId: string,
@@ -78,13 +76,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeGrantDeps): Grant 
         kind: 'oauth',
         clientId: client.id,
         scope: code.scope,
-        policy: {
-          accessTtl: client.accessTokenTtl ?? deps.accessTokenTtl,
-          refreshTtl: client.grantTypes.includes('refresh_token')
-            ? (client.refreshTokenTtl ?? deps.refreshTokenTtl)
-            : null,
-          maxAge: deps.sessionMaxAge,
-        },
+        policy: clientTokenPolicy(client, deps),
         amr: code.amr,
         ip,
         userAgent,

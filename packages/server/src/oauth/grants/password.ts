@@ -2,15 +2,13 @@ import type { PasswordAuthenticator } from '../../accounts/password-authenticato
 import type { SignIn } from '../../accounts/sign-in.js';
 import { InvalidGrant } from '../errors.js';
 import { grantedScopes } from '../scope.js';
+import { clientTokenPolicy, type OAuthLifetimes } from './client-policy.js';
 import type { Grant, GrantRequest, TokenResponse } from './grant.js';
 import { requireParam } from './registry.js';
 
-export interface PasswordGrantDeps {
+export interface PasswordGrantDeps extends OAuthLifetimes {
   readonly signIn: SignIn;
   readonly passwords: PasswordAuthenticator;
-  readonly accessTokenTtl: number;
-  readonly refreshTokenTtl: number;
-  readonly sessionMaxAge: number;
 }
 
 /**
@@ -35,13 +33,7 @@ export function passwordGrant(deps: PasswordGrantDeps): Grant {
           kind: 'oauth',
           clientId: client.id,
           scope,
-          policy: {
-            accessTtl: client.accessTokenTtl ?? deps.accessTokenTtl,
-            refreshTtl: client.grantTypes.includes('refresh_token')
-              ? (client.refreshTokenTtl ?? deps.refreshTokenTtl)
-              : null,
-            maxAge: deps.sessionMaxAge,
-          },
+          policy: clientTokenPolicy(client, deps),
         },
       );
       if ('refused' in outcome) throw new InvalidGrant('Invalid username or password');

@@ -2,14 +2,12 @@ import { RefreshFailed, ScopeNotGranted } from '../../accounts/refresh-errors.js
 import type { RefreshRotation } from '../../accounts/refresh-rotation.js';
 import { parseScope } from '../../clients/scope.js';
 import { InvalidGrant, InvalidScope } from '../errors.js';
+import { clientTokenPolicy, type OAuthLifetimes } from './client-policy.js';
 import type { Grant, GrantRequest, TokenResponse } from './grant.js';
 import { requireParam } from './registry.js';
 
-export interface RefreshTokenGrantDeps {
+export interface RefreshTokenGrantDeps extends OAuthLifetimes {
   readonly rotation: RefreshRotation;
-  readonly accessTokenTtl: number;
-  readonly refreshTokenTtl: number;
-  readonly sessionMaxAge: number;
 }
 
 /** RFC 6749 §6 with rotation (OAuth 2.1 §4.3.1): every use returns a new refresh token. */
@@ -24,11 +22,7 @@ export function refreshTokenGrant(deps: RefreshTokenGrantDeps): Grant {
       try {
         const issued = await deps.rotation.refresh(value, {
           clientId: client.id,
-          policy: {
-            accessTtl: client.accessTokenTtl ?? deps.accessTokenTtl,
-            refreshTtl: client.refreshTokenTtl ?? deps.refreshTokenTtl,
-            maxAge: deps.sessionMaxAge,
-          },
+          policy: clientTokenPolicy(client, deps),
           scope: narrowed,
           allowedScopes: client.scopes,
           ip,
