@@ -3,11 +3,13 @@ import type { Clock } from '../platform/clock.js';
 import { randomId } from '../platform/random.js';
 import { hashSecret } from '../platform/secret-hash.js';
 import type { RunInTransaction } from '../platform/transaction.js';
+import type { IssuedAccessToken } from '../tokens/access-token.js';
 import { RefreshFailed, ScopeNotGranted } from './refresh-errors.js';
 import { type RefreshTokenRecord, type Session, sessionIsLive } from './session.js';
 import { endSessionForReuse } from './session-ending.js';
 import type { IssuedTokens, SessionTokens, TokenPolicy } from './session-tokens.js';
 import type { SessionStores } from './stores.js';
+import type { User } from './user.js';
 
 export interface RefreshInput {
   /** The OAuth client presenting the token; null for the session API. Tokens are bound to it. */
@@ -91,15 +93,47 @@ export class RefreshRotation {
         revokedAt: null,
       });
     } else {
-      // Rotated before: inside the grace window the caller gets the same successor (derived, so
-      // it need not be stored); later it is a replay.
+      // Rotated before: inside the grace window the caller gets the same answer as the caller
+      // that rotated it (the successor is derived, so it need not be stored); later it is a replay.
       const current = await stores.refreshTokens.findByHash(hash);
       const rotatedAt = current?.rotatedAt?.getTime() ?? 0;
       if (now.getTime() - rotatedAt > this.#deps.refreshGrace * 1000) return { kind: 'reused', session };
+      const again = await this.#sameAccessToken(stores, session.id, user, scope, input);
+      if (again !== undefined)
+        return { kind: 'issued', tokens: { ...again, refreshToken: successor.value, scope } };
     }
     const accessToken = this.#deps.tokens.accessToken(user, session, scope, input.policy.accessTtl, now);
     await stores.sessions.recordAccessToken(session.id, accessToken.jti, now);
     return { kind: 'issued', tokens: { session, user, accessToken, refreshToken: successor.value, scope } };
+  }
+
+  /**
+   * The session's newest access token minted again (same jti, iat and exp), for a caller that
+   * presents a just-rotated refresh token: concurrent refreshes then hold one access token
+   * between them, so none of them later looks like a superseded one (a replay) on GET /token.
+   * Undefined when the caller narrows the scope (RFC 6749 §6): it gets a token of its own.
+   */
+  async #sameAccessToken(
+    stores: SessionStores,
+    sessionId: string,
+    user: User,
+    scope: readonly string[],
+    input: RefreshInput,
+  ): Promise<{ session: Session; user: User; accessToken: IssuedAccessToken } | undefined> {
+    if (input.scope !== undefined) return undefined;
+    const session = await stores.sessions.findById(sessionId);
+    const issuedAt = session?.accessRotatedAt;
+    if (session === undefined || session.newestAccessJti === null || issuedAt == null) return undefined;
+    const reissue = { jti: session.newestAccessJti, issuedAt: Math.floor(issuedAt.getTime() / 1000) };
+    const accessToken = this.#deps.tokens.accessToken(
+      user,
+      session,
+      scope,
+      input.policy.accessTtl,
+      issuedAt,
+      reissue,
+    );
+    return { session, user, accessToken };
   }
 }
 

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { hashPassword } from '../../src/platform/password-hash.js';
 import { createStores } from '../../src/storage/repositories/index.js';
@@ -266,6 +266,27 @@ describeEachDialect('session API', (dialect) => {
     server.clock.advance(11);
     expect((await refresh(first.refresh_token)).statusCode).toBe(401);
     for (const body of bodies) expect((await me(body.access_token)).statusCode).toBe(401);
+  });
+
+  // Issue 13 item 5: callers that raced one refresh each got a different access token, and any but
+  // the newest presented to GET /token seconds later revoked the whole session as a replay.
+  it('50 concurrent refreshes of one token share one access token, which later refreshes without a revocation', async () => {
+    const { password } = await createPerson(server.services);
+    const first = (await login('alice', password)).json();
+    const responses = await Promise.all(Array.from({ length: 50 }, () => refresh(first.refresh_token)));
+    expect(responses.map((r) => r.statusCode)).toEqual(Array(50).fill(200));
+    const bodies = responses.map((r) => r.json());
+    const jtis = new Set(bodies.map((b) => decodeJwt(b.access_token).jti));
+    expect(jtis.size).toBe(1);
+    expect(new Set(bodies.map((b) => b.refresh_token)).size).toBe(1);
+
+    // Seconds later, outside the grace window: every caller's access token is the session's newest.
+    server.clock.advance(30);
+    const later = await refresh(bodies[17].access_token);
+    expect(later.statusCode).toBe(200);
+    expect((await me(later.json().access_token)).statusCode).toBe(200);
+    const events = await server.services.audit.tail(50);
+    expect(events.some((e) => e.type === 'refresh.reuse_detected')).toBe(false);
   });
 
   it('POST /logout ends the session: access token, refresh token and introspection all refuse at once', async () => {
