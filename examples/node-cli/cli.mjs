@@ -14,7 +14,9 @@ import { createFileStore } from '@tessera/client/file-store';
 const baseUrl = process.env.TESSERA_URL ?? 'http://localhost:8080';
 const tokenFile =
   process.env.TESSERA_TOKEN_FILE ?? join(homedir(), '.config', 'tessera-example', 'tokens.json');
-const client = createSessionClient({ baseUrl, store: createFileStore(tokenFile) });
+// The access token goes to Tessera and to these API origins only (comma-separated), never elsewhere.
+const apiOrigins = (process.env.API_ORIGINS ?? 'http://127.0.0.1:3000').split(',').filter(Boolean);
+const client = createSessionClient({ baseUrl, apiOrigins, store: createFileStore(tokenFile) });
 
 const commands = {
   async login(username = process.env.USER ?? '') {
@@ -26,7 +28,7 @@ const commands = {
   async me() {
     console.log(JSON.stringify(await client.me(), null, 2));
   },
-  /** Any API that accepts Tessera access tokens: the token is attached and refreshed as needed. */
+  /** An API on one of API_ORIGINS: the token is attached and refreshed as needed. */
   async call(url, method = 'GET') {
     if (url === undefined) throw new Error('usage: call URL [METHOD]');
     const response = await client.fetch(url, { method });

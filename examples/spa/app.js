@@ -4,31 +4,12 @@ import { AuthenticationError, createIndexedDbStore, createPublicClient } from '@
 
 const config = await (await fetch('/config.json')).json();
 
-/**
- * The SDK's requests to the issuer, sent through serve.mjs's same-origin proxy, because Tessera
- * does not answer CORS requests yet (see serve.mjs). Everything else goes out unchanged.
- */
-function throughProxy(issuer, prefix) {
-  return async function proxiedFetch(input, init) {
-    const request = new Request(input, init);
-    if (!request.url.startsWith(`${issuer}/`)) return fetch(request);
-    const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-    return fetch(`${prefix}${request.url.slice(issuer.length)}`, {
-      method: request.method,
-      headers: request.headers,
-      body: hasBody ? await request.arrayBuffer() : undefined,
-      signal: request.signal,
-    });
-  };
-}
-
 const client = createPublicClient({
   issuer: config.issuer,
   clientId: config.clientId,
   redirectUri: config.redirectUri,
   scope: config.scope,
   store: createIndexedDbStore({ name: config.clientId }),
-  fetch: throughProxy(config.issuer, config.proxy),
 });
 // For poking at from the devtools console (and the browser test).
 window.tessera = { client };
@@ -55,6 +36,15 @@ async function render() {
   const user = await client.userinfo();
   $('status').textContent = `Signed in as ${user.preferred_username ?? user.sub}`;
 }
+
+// Another tab signed out (or the session ended): show it now, not at the next click.
+client.on('signedOut', ({ elsewhere }) => {
+  if (elsewhere) run(render);
+});
+client.on('refreshed', ({ expiresAt, elsewhere }) => {
+  $('refreshed').textContent =
+    `Tokens refreshed${elsewhere ? ' in another tab' : ''}; the access token expires at ${new Date(expiresAt * 1000).toLocaleTimeString()}`;
+});
 
 async function run(action) {
   try {

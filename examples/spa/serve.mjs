@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The example SPA's server: static files, the SDK and oauth4webapi as browser ES modules, and a
-// same-origin path to Tessera for the page's back-channel calls. No dependencies beyond the SDK.
+// The example SPA's server: static files and the SDK and oauth4webapi as browser ES modules. The
+// page calls Tessera directly: Tessera answers CORS for the origins of a public client's redirect
+// URIs. No dependencies beyond the SDK.
 //
 //   TESSERA_ISSUER=http://localhost:8080 TESSERA_CLIENT_ID=… node examples/spa/serve.mjs
 //
@@ -54,43 +55,9 @@ function notFound(response) {
   response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
 }
 
-/**
- * Tessera answers no CORS preflights (yet), so a page on another origin cannot read its
- * responses. The page's back-channel calls (discovery, JWKS, token, userinfo, revocation) go to
- * /tessera/… here instead, and this forwards them. The front channel (the sign-in redirect) goes
- * to Tessera directly, as it must. Once Tessera sends CORS headers, drop this and the page's
- * `fetch` option.
- */
-async function proxy(request, response, path) {
-  const chunks = [];
-  for await (const chunk of request) chunks.push(chunk);
-  const headers = new Headers();
-  for (const name of ['accept', 'authorization', 'content-type', 'dpop', 'x-client-id']) {
-    if (request.headers[name] !== undefined) headers.set(name, String(request.headers[name]));
-  }
-  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-  try {
-    const upstream = await fetch(`${issuer}${path}`, {
-      method: request.method,
-      headers,
-      body: hasBody ? Buffer.concat(chunks) : undefined,
-      redirect: 'manual',
-    });
-    const keep = ['content-type', 'cache-control', 'pragma', 'www-authenticate', 'retry-after', 'location'];
-    const out = Object.fromEntries(
-      keep.flatMap((n) => (upstream.headers.has(n) ? [[n, upstream.headers.get(n)]] : [])),
-    );
-    response.writeHead(upstream.status, out).end(Buffer.from(await upstream.arrayBuffer()));
-  } catch (error) {
-    response.writeHead(502, { 'content-type': 'text/plain' }).end(`Tessera unreachable: ${error.message}`);
-  }
-}
-
 const server = createServer(async function spa(request, response) {
   const url = new URL(request.url ?? '/', 'http://spa.invalid');
   const origin = `http://${request.headers.host}`;
-  if (url.pathname.startsWith('/tessera/'))
-    return proxy(request, response, url.pathname.slice(8) + url.search);
   if (request.method !== 'GET') return notFound(response);
   if (url.pathname === '/' || url.pathname === '/callback') return sendFile(response, here, 'index.html');
   if (url.pathname === '/app.js') return sendFile(response, here, 'app.js');
@@ -103,7 +70,6 @@ const server = createServer(async function spa(request, response) {
         scope,
         redirectUri: `${origin}/callback`,
         postLogoutRedirectUri: `${origin}/`,
-        proxy: '/tessera',
       }),
     );
   }

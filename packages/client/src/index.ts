@@ -14,6 +14,15 @@ export {
 export type { Clock } from './internal/clock.js';
 export type { OAuthClientOptions } from './internal/oauth.js';
 export type { FetchLike, RateLimitPolicy } from './internal/rate-limit.js';
+export type {
+  RefreshedEvent,
+  SessionEventListener,
+  SessionEventMap,
+  SessionEvents,
+  SessionEventType,
+  SignedOutEvent,
+  Unsubscribe,
+} from './internal/session-events.js';
 export {
   type ClientCredentialsOptions,
   clientCredentials,

@@ -8,7 +8,10 @@ export interface IntrospectionOptions {
 
 const maxEntries = 10_000;
 
-/** RFC 7662 client with a short positive cache, for instant revocation at a bounded cost. */
+/**
+ * RFC 7662 client with a short positive cache: a revoked token is refused within `cacheSeconds`
+ * (at once with 0), at the cost of one introspection call per token and period.
+ */
 export class Introspector {
   readonly #endpoint: string;
   readonly #authorization: string;

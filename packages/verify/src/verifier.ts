@@ -26,9 +26,15 @@ export interface VerifierOptions {
   readonly algorithms?: readonly string[];
   /** Seconds of clock skew tolerated on exp/iat; default 5. */
   readonly clockTolerance?: number;
-  /** Minimum seconds between two JWKS fetches caused by unknown `kid`s; default 30. */
+  /**
+   * Minimum seconds between two JWKS fetches caused by unknown `kid`s; default 30. Tessera
+   * publishes a rotated key at least this long before it signs with it, so keep it ≤ 30.
+   */
   readonly jwksCooldown?: number;
-  /** Also ask Tessera's introspection endpoint, so revoked tokens are refused at once. */
+  /**
+   * Also ask Tessera's introspection endpoint, so revoked tokens are refused within
+   * `cacheSeconds` (default 5; 0: at once, one call per request).
+   */
   readonly introspection?: IntrospectionOptions;
   /** Injected fetch (tests, proxies); default the global one. */
   readonly fetch?: typeof fetch;

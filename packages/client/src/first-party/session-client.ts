@@ -8,7 +8,9 @@ import {
   rateLimitedFetch,
   rateLimitPolicy,
 } from '../internal/rate-limit.js';
+import { createSessionEventHub, type SessionEvents } from '../internal/session-events.js';
 import { createTokenKeeper, notSignedIn } from '../internal/token-keeper.js';
+import { tokenOriginsOf } from '../internal/token-origins.js';
 import { createMemoryStore } from '../storage/memory.js';
 import type { TokenStore, Tokens } from '../storage/token-store.js';
 import { type SessionUser, sessionApiError, sessionApiJson } from './session-api.js';
@@ -22,8 +24,14 @@ export interface SessionClientOptions {
   readonly fetch?: FetchLike;
   /** Injected clock, to move expiry without waiting; default the system clock. */
   readonly clock?: Clock;
-  /** Refresh this many seconds before the access token's `exp`; default 30. */
+  /** Refresh this many seconds before the access token's `exp`; default 30, at most half its lifetime. */
   readonly refreshLeewaySeconds?: number;
+  /**
+   * Origins of your APIs (`https://api.example.com`) that `fetch` may send the access token to,
+   * besides Tessera's own. A URL on any other origin is refused (TesseraError ORIGIN_NOT_ALLOWED)
+   * before it is sent, so the token never reaches a third party.
+   */
+  readonly apiOrigins?: readonly string[];
   /**
    * Browsers on Tessera's own origin: keep the refresh token only in Tessera's HttpOnly,
    * SameSite=Strict `tessera_refresh` cookie, refresh with `GET /token` and
@@ -35,17 +43,22 @@ export interface SessionClientOptions {
   readonly rateLimit?: RateLimitPolicy;
 }
 
-export interface SessionClient {
+export interface SessionClient extends SessionEvents {
   /** POST /login; stores the tokens and returns the user. AuthenticationError INVALID_CREDENTIALS on a wrong password. */
   login(username: string, password: string): Promise<SessionUser>;
-  /** POST /logout (ending the session on the server) and clears the store; a dead session is not an error. */
+  /**
+   * POST /logout (ending the session on the server), then clears the store; a dead session is not
+   * an error. If the request fails otherwise, the tokens are kept (so logout can be retried) and
+   * the error is thrown.
+   */
   logout(): Promise<void>;
   /** GET /me. */
   me(): Promise<SessionUser>;
   /**
-   * fetch with `Authorization: Bearer <access token>`: refreshes shortly before expiry, and once
-   * more (then retries once) on a 401. Answers like fetch; throws AuthenticationError when the
-   * session cannot be refreshed (it has ended), after clearing the store.
+   * fetch with `Authorization: Bearer <access token>` for Tessera's origin and `apiOrigins` only:
+   * refreshes shortly before expiry, and once more (then retries once) on a 401. Answers like
+   * fetch; throws AuthenticationError when the session cannot be refreshed (it has ended), after
+   * clearing the store, and TesseraError ORIGIN_NOT_ALLOWED for a URL on another origin.
    */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** A fresh access token, refreshing first if needed. */
@@ -76,6 +89,8 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   const passThrough = rateLimitedFetch(fetchImpl, policy, clock, 'return');
   const credentials: RequestCredentials = cookieMode ? 'include' : 'same-origin';
   const lockName = `tessera:session:${baseUrl}`;
+  const tokenOrigins = tokenOriginsOf(baseUrl, options.apiOrigins, 'createSessionClient');
+  const events = createSessionEventHub(lockName, store);
 
   const tokensFrom = (body: { access_token: string; refresh_token?: string }): Tokens => ({
     accessToken: body.access_token,
@@ -103,6 +118,8 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     store,
     clock,
     leewaySeconds,
+    tokenOrigins,
+    events,
     lockName,
     renew,
     renewsWithoutTokens: cookieMode,
@@ -111,6 +128,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
 
   return {
     lockName,
+    on: events.on,
     async login(username, password) {
       const response = await tessera(`${baseUrl}/login`, {
         method: 'POST',
@@ -122,7 +140,9 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
         response,
         clock,
       );
-      await store.set(tokensFrom(body));
+      const tokens = tokensFrom(body);
+      await store.set(tokens);
+      events.signedIn(tokens);
       return body.user;
     },
 
@@ -132,11 +152,13 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
         if (!response.ok && response.status !== 401) throw await sessionApiError(response, clock);
         await discard(response);
       } catch (error) {
-        // Nothing stored, or a session that had already ended: the goal is reached.
+        // Nothing stored, or a session that had already ended: the goal is reached. Anything else
+        // leaves the tokens in place, so the app can try again (issue 13).
         if (!(error instanceof AuthenticationError)) throw error;
-      } finally {
-        await store.clear();
       }
+      const ended = await store.get();
+      await store.clear();
+      if (ended !== undefined) events.signedOut('signed-out');
     },
 
     async me() {

@@ -1,14 +1,20 @@
-import { AuthenticationError } from '../errors.js';
+import { AuthenticationError, TesseraError } from '../errors.js';
 import type { TokenStore, Tokens } from '../storage/token-store.js';
 import { type Clock, epochSeconds } from './clock.js';
 import { discard, type FetchLike } from './rate-limit.js';
 import { createRefreshLock } from './refresh-lock.js';
+import { jwtLifetime, renewalDue } from './renewal.js';
+import type { SessionEventHub } from './session-events.js';
 
 export interface TokenKeeperOptions {
   readonly store: TokenStore;
   readonly clock: Clock;
-  /** Refresh this many seconds before `expiresAt`. */
+  /** Refresh this many seconds before `expiresAt` (at most half the token's lifetime). */
   readonly leewaySeconds: number;
+  /** The only origins `fetch` sends the access token to (`https://api.example.com`, no path). */
+  readonly tokenOrigins: ReadonlySet<string>;
+  /** Told of each refresh made here and of a session found to have ended. */
+  readonly events: Pick<SessionEventHub, 'refreshed' | 'signedOut'>;
   /** Web Locks name shared by every tab of the origin that uses the same session. */
   readonly lockName: string;
   /**
@@ -26,7 +32,10 @@ export interface TokenKeeper {
   current(): Promise<Tokens>;
   /** New tokens to replace `stale` (the ones a 401 answered, or that are expiring). */
   refresh(stale: Tokens | undefined): Promise<Tokens>;
-  /** fetch with the access token attached; one refresh and one retry on a 401. */
+  /**
+   * fetch with the access token attached; one refresh and one retry on a 401. A URL outside
+   * `tokenOrigins` is refused (TesseraError ORIGIN_NOT_ALLOWED) before anything is sent.
+   */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
 }
 
@@ -38,12 +47,12 @@ export interface TokenKeeper {
  * twice.
  */
 export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
-  const { store, clock, leewaySeconds, renew, renewsWithoutTokens, send } = options;
+  const { store, clock, leewaySeconds, renew, renewsWithoutTokens, send, tokenOrigins, events } = options;
   const underLock = createRefreshLock(options.lockName, store);
   let inFlight: Promise<Tokens> | undefined;
 
   const expiresSoon = (tokens: Tokens) =>
-    tokens.expiresAt !== undefined && tokens.expiresAt - leewaySeconds <= epochSeconds(clock);
+    renewalDue(tokens.expiresAt, jwtLifetime(tokens.accessToken), leewaySeconds, epochSeconds(clock));
 
   async function renewUnderLock(stale: Tokens | undefined): Promise<Tokens> {
     const latest = await store.get();
@@ -55,10 +64,15 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
     try {
       next = await renew(latest);
     } catch (error) {
-      if (error instanceof AuthenticationError) await store.clear();
+      if (error instanceof AuthenticationError) {
+        await store.clear();
+        // Resuming from a cookie that was never there ends nothing.
+        if (latest !== undefined || error.code !== 'NOT_SIGNED_IN') events.signedOut('session-ended');
+      }
       throw error;
     }
     await store.set(next);
+    events.refreshed(next);
     return next;
   }
 
@@ -78,6 +92,13 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
 
   async function authorizedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const request = new Request(input, init);
+    const { origin } = new URL(request.url);
+    if (!tokenOrigins.has(origin)) {
+      throw new TesseraError(
+        'ORIGIN_NOT_ALLOWED',
+        `the access token is sent only to ${[...tokenOrigins].join(', ')}; add ${origin} to apiOrigins, or use fetch`,
+      );
+    }
     const withToken = (tokens: Tokens) => {
       const attempt = request.clone();
       attempt.headers.set('authorization', `Bearer ${tokens.accessToken}`);

@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { epochSeconds } from '../internal/clock.js';
 import { createOAuthContext, type OAuthClientOptions, oauthStep } from '../internal/oauth.js';
+import { jwtLifetime, renewalDue } from '../internal/renewal.js';
 import { singleFlight } from '../internal/single-flight.js';
 
 export interface ClientCredentialsOptions extends OAuthClientOptions {
@@ -9,7 +10,10 @@ export interface ClientCredentialsOptions extends OAuthClientOptions {
   readonly scope?: string;
   /** `client_secret_basic` (default) or `client_secret_post`. */
   readonly authMethod?: 'client_secret_basic' | 'client_secret_post';
-  /** Get a new token this many seconds before the cached one expires; default 30. */
+  /**
+   * Get a new token this many seconds before the cached one expires; default 30, and never more
+   * than half of the token's lifetime (so a 20-second token is renewed 10 s before it expires).
+   */
   readonly leewaySeconds?: number;
 }
 
@@ -22,7 +26,7 @@ export interface TokenProvider {
 
 /**
  * Machine-to-machine: the client-credentials grant behind a cache. A token is reused until
- * `leewaySeconds` before it expires; concurrent getToken calls while a request is under way share
+ * `leewaySeconds` (at most half its lifetime) before it expires; concurrent getToken calls while a request is under way share
  * that one request.
  */
 export function clientCredentials(options: ClientCredentialsOptions): TokenProvider {
@@ -36,7 +40,13 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenProvi
       ? oauth.ClientSecretPost(options.clientSecret)
       : oauth.ClientSecretBasic(options.clientSecret);
   const parameters = new URLSearchParams(options.scope === undefined ? {} : { scope: options.scope });
-  let cached: { readonly token: string; readonly expiresAt: number | undefined } | undefined;
+  let cached:
+    | {
+        readonly token: string;
+        readonly expiresAt: number | undefined;
+        readonly lifetime: number | undefined;
+      }
+    | undefined;
 
   const obtain = singleFlight(async () => {
     const as = await context.server();
@@ -49,15 +59,19 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenProvi
       ),
     );
     const tokens = context.tokens(result);
-    cached = { token: tokens.accessToken, expiresAt: tokens.expiresAt };
+    cached = {
+      token: tokens.accessToken,
+      expiresAt: tokens.expiresAt,
+      lifetime: result.expires_in ?? jwtLifetime(tokens.accessToken),
+    };
     return tokens.accessToken;
   });
 
   return {
     async getToken() {
       if (cached !== undefined) {
-        const { token, expiresAt } = cached;
-        if (expiresAt === undefined || epochSeconds(context.clock) < expiresAt - leewaySeconds) return token;
+        const { token, expiresAt, lifetime } = cached;
+        if (!renewalDue(expiresAt, lifetime, leewaySeconds, epochSeconds(context.clock))) return token;
       }
       return obtain();
     },

@@ -3,7 +3,9 @@ import { AuthenticationError, ProtocolError } from '../errors.js';
 import { decodeJwtPayload } from '../internal/jwt.js';
 import { createOAuthContext, type OAuthClientOptions, oauthStep } from '../internal/oauth.js';
 import { rateLimitedFetch, rateLimitPolicy } from '../internal/rate-limit.js';
+import { createSessionEventHub, type SessionEvents } from '../internal/session-events.js';
 import { createTokenKeeper, notSignedIn } from '../internal/token-keeper.js';
+import { tokenOriginsOf } from '../internal/token-origins.js';
 import { createMemoryStore } from '../storage/memory.js';
 import type { TokenStore, Tokens } from '../storage/token-store.js';
 import {
@@ -23,11 +25,17 @@ export interface PublicClientOptions extends OAuthClientOptions {
   readonly store?: TokenStore;
   /** Where a pending request waits for its callback; default sessionStorage (browser) or memory. */
   readonly stateStore?: StateStorage;
-  /** Refresh this many seconds before the access token expires; default 30. */
+  /** Refresh this many seconds before the access token expires; default 30, at most half its lifetime. */
   readonly refreshLeewaySeconds?: number;
+  /**
+   * Origins of your APIs (`https://api.example.com`) that `fetch` may send the access token to,
+   * besides the issuer's. A URL on any other origin is refused (TesseraError ORIGIN_NOT_ALLOWED)
+   * before it is sent, so the token never reaches a third party.
+   */
+  readonly apiOrigins?: readonly string[];
 }
 
-export interface PublicClient {
+export interface PublicClient extends SessionEvents {
   /**
    * The authorization URL to send the browser to. A fresh state, nonce and PKCE verifier (S256)
    * are kept in the state store under the state, for handleCallback.
@@ -42,14 +50,18 @@ export interface PublicClient {
   handleCallback(url: string | URL): Promise<SignInResult>;
   /** A fresh access token (refresh-token grant when needed; single-flight, locked across tabs). */
   getAccessToken(): Promise<string>;
-  /** fetch with the access token attached; one refresh and retry on a 401. */
+  /**
+   * fetch with the access token attached, for the issuer's origin and `apiOrigins` only (any other
+   * origin: TesseraError ORIGIN_NOT_ALLOWED, nothing sent); one refresh and retry on a 401.
+   */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** Refreshes now, unless another tab or client has just done so. */
   refresh(): Promise<Tokens>;
   /** The UserInfo endpoint's claims for the signed-in user. */
   userinfo(): Promise<oauth.UserInfoResponse>;
   /**
-   * Revokes the refresh token (which ends its session at Tessera) and clears the store. With
+   * Revokes the refresh token (which ends its session at Tessera), then clears the store. If the
+   * revocation fails, the tokens stay stored (so signOut can be retried) and the error is thrown. With
    * `postLogoutRedirectUri` (registered on the client) returns the RP-initiated logout URL that also
    * ends the browser's sign-in session at Tessera.
    */
@@ -74,6 +86,8 @@ export function createPublicClient(options: PublicClientOptions): PublicClient {
   const { clock, http } = context;
   const lockName = `tessera:oauth:${context.issuer.href}:${options.clientId}`;
   const settings = { redirectUri: options.redirectUri, scope };
+  const tokenOrigins = tokenOriginsOf(context.issuer.href, options.apiOrigins, 'createPublicClient');
+  const events = createSessionEventHub(lockName, store);
 
   async function renew(current: Tokens | undefined): Promise<Tokens> {
     if (current?.refreshToken === undefined) throw notSignedIn();
@@ -105,6 +119,8 @@ export function createPublicClient(options: PublicClientOptions): PublicClient {
     store,
     clock,
     leewaySeconds,
+    tokenOrigins,
+    events,
     lockName,
     renew,
     renewsWithoutTokens: false,
@@ -118,12 +134,14 @@ export function createPublicClient(options: PublicClientOptions): PublicClient {
 
   return {
     lockName,
+    on: events.on,
 
     authorize: (request = {}) => startAuthorization(context, states, settings, request),
 
     async handleCallback(url) {
       const result = await completeAuthorization(context, states, url);
       await store.set(result.tokens);
+      events.signedIn(result.tokens);
       return result;
     },
 
@@ -156,16 +174,18 @@ export function createPublicClient(options: PublicClientOptions): PublicClient {
 
     async signOut(request = {}) {
       const tokens = await store.get();
-      await store.clear();
       const as = await context.server();
       if (tokens?.refreshToken !== undefined) {
         const refreshToken = tokens.refreshToken;
+        // Revoke first: should it fail, the refresh token is still stored for a retry (issue 13).
         await oauthStep(async () =>
           oauth.processRevocationResponse(
             await oauth.revocationRequest(as, context.client(), oauth.None(), refreshToken, http),
           ),
         );
       }
+      await store.clear();
+      if (tokens !== undefined) events.signedOut('signed-out');
       if (request.postLogoutRedirectUri === undefined || as.end_session_endpoint === undefined)
         return undefined;
       const url = new URL(as.end_session_endpoint);

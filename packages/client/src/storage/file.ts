@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, watch } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { TesseraError } from '../errors.js';
 import { parseTokens, type TokenStore, type Tokens } from './token-store.js';
 
@@ -18,7 +19,8 @@ export interface FileStoreOptions {
  * "log in once, reuse across runs". The file is mode 0600 in a directory created 0700, and every
  * write goes to a temporary file that is renamed over the old one, so a reader never sees half a
  * file. `lock()` holds `<path>.lock` (created with O_EXCL), so processes sharing the file refresh
- * one at a time.
+ * one at a time. `watch()` reports changes made by other processes (inotify / FSEvents through
+ * fs.watch on the directory, since every write renames a new file into place).
  */
 export function createFileStore(path: string, options: FileStoreOptions = {}): TokenStore {
   const staleMs = (options.staleLockSeconds ?? 30) * 1000;
@@ -48,6 +50,17 @@ export function createFileStore(path: string, options: FileStoreOptions = {}): T
       await rm(path, { force: true });
     },
     lock: (section) => withLockFile(lockPath, section, staleMs, timeoutMs),
+    watch(onChange) {
+      const directory = dirname(path);
+      const name = basename(path);
+      mkdirSync(directory, { recursive: true, mode: 0o700 });
+      // Not persistent: listening for a sign-out elsewhere must never keep a CLI from exiting.
+      const watcher = watch(directory, { persistent: false }, (_event, filename) => {
+        if (filename === name) onChange();
+      });
+      watcher.on('error', () => undefined);
+      return () => watcher.close();
+    },
   };
 }
 

@@ -16,12 +16,17 @@ export interface Tokens {
  * instances on one memory store) implements it so that their refreshes run one after another.
  * The client re-reads the store inside the lock, so the loser of a race uses the token the winner
  * just stored instead of presenting an already rotated refresh token.
+ *
+ * `watch` is optional too: a store that other processes change (the file store) calls `onChange`
+ * when they do, so a client's `signedOut` and `refreshed` events reach it from there. It returns
+ * the function that stops watching, and must not keep a process alive.
  */
 export interface TokenStore {
   get(): Promise<Tokens | undefined>;
   set(tokens: Tokens): Promise<void>;
   clear(): Promise<void>;
   lock?<T>(section: () => Promise<T>): Promise<T>;
+  watch?(onChange: () => void): () => void;
 }
 
 /** A stored value read back from JSON: accepted only with the shape the client wrote. */

@@ -27,12 +27,18 @@ export async function keysCommand(ctx: CliContext, args: readonly string[]): Pro
     return 0;
   }
   if (action === 'rotate') {
-    const created = await withServices(ctx, (services) => services.keys.rotate(cliActor));
-    print(ctx, json, { rotated: created.map(keyJson) }, () =>
+    const { created, delay } = await withServices(ctx, async (services) => ({
+      created: await services.keys.rotate(cliActor),
+      delay: services.keys.activationDelaySeconds,
+    }));
+    const signsFrom = new Date((created[0]?.createdAt.getTime() ?? Date.now()) + delay * 1000);
+    print(ctx, json, { rotated: created.map(keyJson), signs_from: signsFrom.toISOString() }, () =>
       [
-        ...created.map((k) => `new ${k.alg} ${k.use} key ${k.kid} is active`),
+        ...created.map((k) => `new ${k.alg} ${k.use} key ${k.kid} is published`),
+        `The new keys sign from ${signsFrom.toISOString()} (in ${delay} s); the old ones sign until then.`,
+        'Publishing first gives running servers (TESSERA_KEY_REFRESH_INTERVAL) and APIs that cache the',
+        'JWKS (30 s refetch cooldown) time to learn the new keys before any token uses them.',
         'Old public keys stay in the JWKS until every token they signed has expired.',
-        'Running servers pick the new keys up within TESSERA_KEY_REFRESH_INTERVAL seconds.',
       ].join('\n'),
     );
     return 0;

@@ -26,6 +26,13 @@ export interface RequiredKey {
   readonly alg: SigningAlgorithm;
 }
 
+/**
+ * How long @tessera/verify (jose's remote JWKS) waits between two JWKS fetches caused by an
+ * unknown `kid`. A key must have been published at least this long before it signs, or a verifier
+ * that fetched the JWKS just before the rotation refuses its tokens until the cooldown ends.
+ */
+export const verifierJwksCooldownSeconds = 30;
+
 /** Makes a key pair for `alg` that the key store has never held (rotation compares kids). */
 export type SigningKeyGenerator = (alg: SigningAlgorithm) => Promise<GeneratedKey>;
 
@@ -39,12 +46,24 @@ interface KeyManagerDeps {
   readonly required: readonly RequiredKey[];
   /** The longest a token signed for `use` can live, in seconds: how long a retired key stays published. */
   readonly maxTokenLifetime: (use: KeyUse) => Promise<number>;
+  /**
+   * Seconds between key reloads in running servers (TESSERA_KEY_REFRESH_INTERVAL): within it a
+   * key rotated by the CLI is in every server's JWKS. Default 60.
+   */
+  readonly reloadIntervalSeconds?: number;
   /** Defaults to fresh key generation; tests hand pre-generated keys, as RSA-2048 takes a while. */
   readonly keyGenerator?: SigningKeyGenerator;
 }
 
+/** A key that signs now or will: until `until` (epoch ms; null while no successor is scheduled). */
+interface SigningCandidate {
+  readonly key: ActiveKey;
+  readonly until: number | null;
+}
+
 interface LoadedKeys {
-  readonly active: Map<string, ActiveKey>;
+  /** Per slot, oldest first: the first one whose `until` has not passed signs. */
+  readonly signers: Map<string, SigningCandidate[]>;
   readonly published: PublicJwk[];
   readonly verifiers: Map<KeyUse, JWTVerifyGetKey>;
 }
@@ -52,12 +71,17 @@ interface LoadedKeys {
 const slot = (use: KeyUse, alg: SigningAlgorithm) => `${use}/${alg}`;
 
 /**
- * Signing-key lifecycle: generation on first start, rotation, and the in-memory view (active
+ * Signing-key lifecycle: generation on first start, rotation, and the in-memory view (signing
  * private keys, the published JWKS) that token issuance and verification read synchronously.
+ *
+ * A rotation publishes before it signs (issue 13): the new key is in the JWKS at once, but the
+ * old one keeps signing for `activationDelaySeconds` (its `retiredAt` is set that far ahead), the
+ * verifier's JWKS cooldown plus the servers' reload interval. By the time a token names the new
+ * `kid`, every server publishes it and every verifier may refetch the JWKS, so none refuses it.
  */
 export class KeyManager {
   readonly #deps: KeyManagerDeps;
-  #loaded: LoadedKeys = { active: new Map(), published: [], verifiers: new Map() };
+  #loaded: LoadedKeys = { signers: new Map(), published: [], verifiers: new Map() };
   #timer: NodeJS.Timeout | undefined;
 
   constructor(deps: KeyManagerDeps) {
@@ -77,10 +101,20 @@ export class KeyManager {
     await this.reload();
   }
 
-  /** Makes a new key active for every (use, algorithm); old public keys stay published until their tokens expire. */
+  /** Seconds from a rotation until its new keys sign: published first, so no verifier is surprised. */
+  get activationDelaySeconds(): number {
+    return verifierJwksCooldownSeconds + (this.#deps.reloadIntervalSeconds ?? 60);
+  }
+
+  /**
+   * Makes a new key for every (use, algorithm): published now, signing after
+   * `activationDelaySeconds`, when the old one retires. Old public keys stay published until every
+   * token they signed has expired.
+   */
   async rotate(by: Actor): Promise<StoredSigningKey[]> {
     const { transaction, clock, audit, maxTokenLifetime } = this.#deps;
     const now = clock.now();
+    const handover = new Date(now.getTime() + this.activationDelaySeconds * 1000);
     const created: StoredSigningKey[] = [];
     // Read before the transaction: on SQLite a query outside it would wait for it forever.
     const lifetimes = { access: await maxTokenLifetime('access'), id: await maxTokenLifetime('id') };
@@ -88,14 +122,15 @@ export class KeyManager {
       for (const old of (await signingKeys.list()).filter((k) => k.status === 'active')) {
         const fresh = await this.#newKey(old);
         await signingKeys.insert(fresh);
-        await signingKeys.retire(old.kid, now, new Date(now.getTime() + lifetimes[old.use] * 1000));
+        // The old key signs until the handover, so its tokens live until handover + lifetime.
+        await signingKeys.retire(old.kid, handover, new Date(handover.getTime() + lifetimes[old.use] * 1000));
         created.push(fresh);
         await audit.record(
           {
             type: 'key.rotated',
             ...by,
             subject: `key:${old.kid}`,
-            details: { new_kid: fresh.kid, alg: old.alg, use: old.use },
+            details: { new_kid: fresh.kid, alg: old.alg, use: old.use, signs_from: handover.toISOString() },
           },
           auditStore,
         );
@@ -114,18 +149,29 @@ export class KeyManager {
     const { store, encryption, clock } = this.#deps;
     const now = clock.now().getTime();
     const keys = await store.list();
-    const active = new Map<string, ActiveKey>();
-    // Newest first, so that should two active keys share a slot the newest signs.
+    const signers = new Map<string, SigningCandidate[]>();
+    // A retiring key signs until its retiredAt, then its successor (no retiredAt yet) takes over:
+    // so the soonest to retire comes first, then the oldest, then by kid (one order on every server).
+    const retires = (k: StoredSigningKey) => k.retiredAt?.getTime() ?? Number.POSITIVE_INFINITY;
     for (const key of keys
-      .filter((k) => k.status === 'active')
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())) {
-      if (active.has(slot(key.use, key.alg))) continue;
+      .filter((k) => retires(k) > now)
+      .sort(
+        (a, b) =>
+          retires(a) - retires(b) ||
+          a.createdAt.getTime() - b.createdAt.getTime() ||
+          a.kid.localeCompare(b.kid),
+      )) {
       const der = encryption.decrypt(key.encryptedPrivateKey, key.kid);
-      active.set(slot(key.use, key.alg), {
-        kid: key.kid,
-        alg: key.alg,
-        privateKey: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
+      const candidates = signers.get(slot(key.use, key.alg)) ?? [];
+      candidates.push({
+        key: {
+          kid: key.kid,
+          alg: key.alg,
+          privateKey: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
+        },
+        until: key.retiredAt?.getTime() ?? null,
       });
+      signers.set(slot(key.use, key.alg), candidates);
     }
     const publishedKeys = keys.filter(
       (k) => k.status === 'active' || (k.retainUntil !== null && k.retainUntil.getTime() > now),
@@ -137,18 +183,21 @@ export class KeyManager {
         createLocalJWKSet({ keys: publishedKeys.filter((k) => k.use === use).map((k) => k.publicJwk) }),
       );
     }
-    this.#loaded = { active, published: publishedKeys.map((k) => k.publicJwk), verifiers };
+    this.#loaded = { signers, published: publishedKeys.map((k) => k.publicJwk), verifiers };
   }
 
-  /** The key that signs new tokens of this use and algorithm. */
+  /** The key that signs new tokens of this use and algorithm now (chosen by the clock, not at reload). */
   signingKey(use: KeyUse, alg: SigningAlgorithm): ActiveKey {
-    const key = this.#loaded.active.get(slot(use, alg));
+    const now = this.#deps.clock.now().getTime();
+    const key = this.#loaded.signers
+      .get(slot(use, alg))
+      ?.find((candidate) => candidate.until === null || candidate.until > now)?.key;
     if (key === undefined)
       throw new Error(`no active ${alg} key for ${use} tokens; run \`tessera keys rotate\``);
     return key;
   }
 
-  /** Public keys for GET /oauth/jwks: the active ones and retired ones whose tokens may still be live. */
+  /** Public keys for GET /oauth/jwks: the active ones (the next ones included) and retired ones whose tokens may still be live. */
   jwks(): { keys: PublicJwk[] } {
     return { keys: this.#loaded.published };
   }

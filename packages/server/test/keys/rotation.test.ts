@@ -64,7 +64,9 @@ describeEachDialect('signing keys', (dialect) => {
     }
   });
 
-  it('after a rotation, old tokens still verify through the JWKS and new tokens carry the new kid', async () => {
+  it('a rotation publishes the new keys at once and signs with them only after the activation delay', async () => {
+    // Issue 13: a verifier that fetched the JWKS just before the rotation must never meet an
+    // unknown kid while its refetch cooldown runs.
     const before = await token();
     const oldKid = decodeProtectedHeader(before).kid;
 
@@ -75,16 +77,25 @@ describeEachDialect('signing keys', (dialect) => {
       'id/EdDSA',
       'id/RS256',
     ]);
+    const newKid = created.find((k) => k.use === 'access')?.kid;
+    expect((await jwks()).keys.map((k) => k.kid)).toEqual(expect.arrayContaining([oldKid, newKid]));
 
+    const delay = server.services.keys.activationDelaySeconds;
+    // The verifier's 30 s cooldown plus the test config's key reload interval.
+    expect(delay).toBe(30 + server.services.config.keyRefreshInterval);
+    const rightAfter = await token();
+    expect(decodeProtectedHeader(rightAfter).kid).toBe(oldKid);
+    server.clock.advance(delay - 1);
+    expect(decodeProtectedHeader(await token()).kid).toBe(oldKid);
+    server.clock.advance(1);
     const after = await token();
-    const newKid = decodeProtectedHeader(after).kid;
-    expect(newKid).not.toBe(oldKid);
-    expect(newKid).toBe(created.find((k) => k.use === 'access')?.kid);
+    expect(decodeProtectedHeader(after).kid).toBe(newKid);
 
     const kids = (await jwks()).keys.map((k) => k.kid);
     expect(kids).toContain(oldKid);
     expect(kids).toContain(newKid);
     await expect(verify(before)).resolves.toBeTruthy();
+    await expect(verify(rightAfter)).resolves.toBeTruthy();
     await expect(verify(after)).resolves.toBeTruthy();
 
     const introspection = await server.app.inject({
@@ -96,6 +107,22 @@ describeEachDialect('signing keys', (dialect) => {
     expect(introspection.json().active).toBe(true);
   });
 
+  it('two rotations within the delay hand over in order, each key published before it signs', async () => {
+    const first = decodeProtectedHeader(await token()).kid;
+    const delay = server.services.keys.activationDelaySeconds;
+    const [second] = (await server.services.keys.rotate({ actor: 'test' })).filter((k) => k.use === 'access');
+    server.clock.advance(10);
+    const [third] = (await server.services.keys.rotate({ actor: 'test' })).filter((k) => k.use === 'access');
+    expect((await jwks()).keys.map((k) => k.kid)).toEqual(
+      expect.arrayContaining([first, second?.kid, third?.kid]),
+    );
+    expect(decodeProtectedHeader(await token()).kid).toBe(first);
+    server.clock.advance(delay - 10);
+    expect(decodeProtectedHeader(await token()).kid).toBe(second?.kid);
+    server.clock.advance(10);
+    expect(decodeProtectedHeader(await token()).kid).toBe(third?.kid);
+  });
+
   it('keeps a retired key published until every token it signed has expired', async () => {
     await token();
     const [oldAccessKey] = (await server.services.keys.list()).filter((k) => k.use === 'access');
@@ -104,7 +131,8 @@ describeEachDialect('signing keys', (dialect) => {
     expect(retired?.status).toBe('retired');
     // The longest-lived token an access key signs: a session API token, accepted by GET /token
     // until the session's refresh lifetime ends (300 s + 7 days).
-    const lifetime = 300 + 604_800;
+    // It signs until the handover, so the last of its tokens expires that much later.
+    const lifetime = server.services.keys.activationDelaySeconds + 300 + 604_800;
     expect(retired?.retainUntil?.getTime()).toBe(server.clock.now().getTime() + lifetime * 1000);
 
     server.clock.advance(lifetime - 1);
@@ -121,7 +149,8 @@ describeEachDialect('signing keys', (dialect) => {
     const retired = (await server.services.keys.list()).find(
       (k) => k.use === 'access' && k.status === 'retired',
     );
-    expect(retired?.retainUntil?.getTime()).toBe(server.clock.now().getTime() + 1_000_000 * 1000);
+    const delay = server.services.keys.activationDelaySeconds;
+    expect(retired?.retainUntil?.getTime()).toBe(server.clock.now().getTime() + (delay + 1_000_000) * 1000);
   });
 
   it('a rotation made by another process reaches the running server on reload', async () => {
@@ -136,6 +165,9 @@ describeEachDialect('signing keys', (dialect) => {
       const [created] = (await second.keys.rotate({ actor: 'cli' })).filter((k) => k.use === 'access');
       expect(decodeProtectedHeader(await token()).kid).not.toBe(created?.kid);
       await server.services.keys.reload();
+      expect(decodeProtectedHeader(await token()).kid).not.toBe(created?.kid);
+      expect((await jwks()).keys.map((k) => k.kid)).toContain(created?.kid);
+      server.clock.advance(server.services.keys.activationDelaySeconds);
       expect(decodeProtectedHeader(await token()).kid).toBe(created?.kid);
     } finally {
       await second.close();

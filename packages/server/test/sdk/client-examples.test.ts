@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createSessionClient, type SignedOutEvent } from '@tessera/client';
+import { createFileStore } from '@tessera/client/file-store';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/platform/clock.js';
@@ -110,7 +112,11 @@ describe('the Node examples (examples/node-cli, fastify-api, m2m-worker) against
   });
 
   it('node-cli logs in once, calls the API across runs with the stored session, and logs out', async () => {
-    const env = { TESSERA_URL: issuer, TESSERA_TOKEN_FILE: join(scratch, 'cli', 'tokens.json') };
+    const env = {
+      TESSERA_URL: issuer,
+      TESSERA_TOKEN_FILE: join(scratch, 'cli', 'tokens.json'),
+      API_ORIGINS: apiUrl,
+    };
     const login = await example('node-cli/cli.mjs', ['login', 'alice'], {
       ...env,
       TESSERA_PASSWORD: 'correct horse battery',
@@ -126,6 +132,25 @@ describe('the Node examples (examples/node-cli, fastify-api, m2m-worker) against
     await example('node-cli/cli.mjs', ['logout'], env);
     const after = await example('node-cli/cli.mjs', ['me'], env).catch((e) => e);
     expect(after).toMatchObject({ code: 1, stderr: expect.stringContaining('NOT_SIGNED_IN') });
+  });
+
+  it('node-cli: the token goes only to API_ORIGINS; another process hears its logout through the file store', async () => {
+    const tokenFile = join(scratch, 'watched', 'tokens.json');
+    const env = { TESSERA_URL: issuer, TESSERA_TOKEN_FILE: tokenFile };
+    await example('node-cli/cli.mjs', ['login', 'alice'], {
+      ...env,
+      TESSERA_PASSWORD: 'correct horse battery',
+    });
+    const elsewhere = await example('node-cli/cli.mjs', ['call', `${apiUrl}/whoami`], env).catch((e) => e);
+    expect(elsewhere).toMatchObject({ code: 1, stderr: expect.stringContaining('ORIGIN_NOT_ALLOWED') });
+
+    // This test process plays a second app on the same token file (issue 13, events).
+    const watching = createSessionClient({ baseUrl: issuer, store: createFileStore(tokenFile) });
+    const events: SignedOutEvent[] = [];
+    watching.on('signedOut', (event) => events.push(event));
+    await expect(watching.me()).resolves.toMatchObject({ username: 'alice' });
+    await example('node-cli/cli.mjs', ['logout'], env);
+    await expect.poll(() => events).toEqual([{ reason: 'signed-out', elsewhere: true }]);
   });
 
   it('m2m-worker gets client-credentials tokens and calls the scope-protected API', async () => {
@@ -228,7 +253,8 @@ describeWithChromium('@tessera/client in the example SPA (examples/spa), driven 
     const refreshGrants: string[] = [];
     context.on('request', (request) => {
       if (
-        request.url() === `${spaOrigin}/tessera/oauth/token` &&
+        // Straight to Tessera (it answers CORS for the SPA's origin): no proxy of the app's.
+        request.url() === `${issuer}/oauth/token` &&
         /grant_type=refresh_token/.test(request.postData() ?? '')
       ) {
         refreshGrants.push(request.url());
@@ -288,9 +314,12 @@ describeWithChromium('@tessera/client in the example SPA (examples/spa), driven 
     expect(fromFirst).not.toBe(raw.accessToken);
     expect(refreshGrants).toHaveLength(1);
 
+    // Sign-out revokes (a cross-origin call), then goes through Tessera's end_session and back.
     await page.locator('#sign-out').click();
-    await page.waitForURL(`${spaOrigin}/`);
-    await expect.poll(() => status(page).textContent()).toBe('Signed out');
+    await expect.poll(() => status(page).textContent(), { timeout: 10_000 }).toBe('Signed out');
+    expect(page.url()).toBe(`${spaOrigin}/`);
+    // The other tab heard of it at once (signedOut event over a BroadcastChannel), without a click.
+    await expect.poll(() => status(other).textContent()).toBe('Signed out');
     expect(((await page.evaluate(rawIndexedDbRecord)) as RawRecord).ciphertext).toBeNull();
   });
 });

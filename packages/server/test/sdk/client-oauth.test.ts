@@ -198,6 +198,79 @@ describeEachDialect('@tessera/client OAuth flows against a listening Tessera', (
     await expect(client.getAccessToken()).rejects.toBeInstanceOf(AuthenticationError);
   });
 
+  it('public client: signOut revokes first; a failed revocation keeps the tokens for a retry (issue 13)', async () => {
+    const store = createMemoryStore();
+    let offline = true;
+    const flaky: FetchLike = (input, init) => {
+      const request = new Request(input, init);
+      if (offline && new URL(request.url).pathname === '/oauth/revoke')
+        return Promise.reject(new TypeError('fetch failed'));
+      return fetch(request);
+    };
+    const client = createPublicClient({
+      issuer,
+      clientId: publicClientId,
+      redirectUri,
+      scope: 'openid offline_access',
+      store,
+      fetch: flaky,
+    });
+    const signedOut: unknown[] = [];
+    client.on('signedOut', (event) => signedOut.push(event));
+    const { tokens } = await client.handleCallback(await signInAndConsent(await client.authorize()));
+
+    await expect(client.signOut()).rejects.toThrow('fetch failed');
+    await expect(store.get()).resolves.toEqual(tokens);
+    expect(signedOut).toEqual([]);
+
+    offline = false;
+    await expect(client.signOut()).resolves.toBeUndefined();
+    await expect(store.get()).resolves.toBeUndefined();
+    expect(signedOut).toEqual([{ reason: 'signed-out', elsewhere: false }]);
+    // The retry did revoke it: the refresh token no longer works.
+    const reuse = await fetch(`${issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refreshToken as string,
+        client_id: publicClientId,
+      }).toString(),
+    });
+    expect(reuse.status).toBe(400);
+  });
+
+  it('public client: refreshed events, here and in a second client on the same store', async () => {
+    const store = createMemoryStore();
+    let pinned: number | undefined;
+    const clock: Clock = { now: () => new Date(pinned ?? Date.now()) };
+    const options = {
+      issuer,
+      clientId: publicClientId,
+      redirectUri,
+      scope: 'openid offline_access',
+      store,
+      clock,
+    };
+    const client = createPublicClient(options);
+    const other = createPublicClient(options);
+    const here: unknown[] = [];
+    const there: unknown[] = [];
+    client.on('refreshed', (event) => here.push(event));
+    other.on('refreshed', (event) => there.push(event));
+    const { tokens } = await client.handleCallback(await signInAndConsent(await client.authorize()));
+
+    pinned = ((tokens.expiresAt as number) - 30) * 1000;
+    await client.getAccessToken();
+    pinned = undefined;
+    const refreshed = (await store.get()) as Tokens;
+    expect(refreshed.accessToken).not.toBe(tokens.accessToken);
+    expect(here).toEqual([
+      { accessToken: refreshed.accessToken, expiresAt: refreshed.expiresAt, elsewhere: false },
+    ]);
+    await expect.poll(() => there).toEqual([{ ...(here[0] as object), elsewhere: true }]);
+  });
+
   it('handleCallback rejects a wrong state, a wrong iss (RFC 9207 mix-up), and an error response', async () => {
     const client = createPublicClient({ issuer, clientId: publicClientId, redirectUri, scope: 'openid' });
 
@@ -236,7 +309,8 @@ describeEachDialect('@tessera/client OAuth flows against a listening Tessera', (
       leewaySeconds: 2,
       fetch: counted.fetch,
     });
-    // Start just after a whole second, so "3 s minus 2 s of leeway" is a full second from now.
+    // Start just after a whole second. The 2 s leeway is capped at half the 3 s lifetime: renewal
+    // is due 1.5 s after issue, and 2 s in the token is still valid.
     while (Date.now() % 1000 > 100) await new Promise((resolve) => setTimeout(resolve, 20));
 
     const first = await Promise.all(Array.from({ length: 20 }, () => provider.getToken()));
@@ -246,7 +320,7 @@ describeEachDialect('@tessera/client OAuth flows against a listening Tessera', (
     await expect(provider.getToken()).resolves.toBe(first[0]); // cached
     expect(counted.grants).toHaveLength(1);
 
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
     const renewed = await Promise.all([provider.getToken(), provider.getToken(), provider.getToken()]);
     expect(new Set(renewed).size).toBe(1);
     expect(renewed[0]).not.toBe(first[0]);
