@@ -151,6 +151,30 @@ export class UserService {
     return user;
   }
 
+  /**
+   * Sets a person's password (also the way back in for an admin whose password was lost). Their
+   * sessions end: whoever knew the old password is signed out.
+   */
+  async setPassword(username: string, password: string, by: Actor): Promise<User> {
+    const existing = await this.get(username);
+    if (existing.kind !== 'user') throw new InvalidInputError(`'${username}' is a service account`);
+    assertAcceptablePassword(password, existing.username);
+    const user: User = {
+      ...existing,
+      passwordHash: await hashPassword(password),
+      updatedAt: this.#deps.clock.now(),
+    };
+    await this.#deps.transaction(async (stores) => {
+      await stores.users.update(user);
+      await this.#deps.sessions.endAllOfUser(user.id, 'password_changed', stores);
+      await this.#deps.audit.record(
+        { type: 'user.password_set', ...by, subject: subjectOf(user) },
+        stores.audit,
+      );
+    });
+    return user;
+  }
+
   async delete(username: string, by: Actor): Promise<User> {
     const user = await this.get(username);
     await this.#deps.transaction(async (stores) => {
@@ -180,7 +204,7 @@ export class UserService {
     for (const scope of scopes) {
       if ((await this.#deps.scopes.findByName(scope)) === undefined) {
         throw new InvalidInputError(
-          `unknown scope '${scope}'; create it first with \`tessera scope create ${scope}\``,
+          `unknown scope '${scope}'; create it first with \`npm run tessera -- scope create ${scope}\``,
         );
       }
     }

@@ -12,8 +12,11 @@ import { scopeCommand, scopeUsage } from './scope.js';
 import { serveCommand } from './serve.js';
 import { serviceAccountCommand, serviceAccountUsage } from './service-account.js';
 import { userCommand, userUsage } from './user.js';
+import { noteWhere } from './where.js';
 
 const usage = `Usage: tessera <command> [options]   (add --json for machine-readable output)
+In the project folder, run it as: npm run tessera -- <command> [options]
+An argument that begins with '-' (a client id, say) goes after '--': tessera client revoke -- -abc
 
 tessera serve                 run the server (what \`npm start\` does)
 tessera migrate               apply database migrations and exit
@@ -26,9 +29,23 @@ ${auditUsage}
 
 Configuration comes from environment variables; see README.md.`;
 
+/** Each command group's usage, which `tessera GROUP --help` prints. */
+const groupUsage: Readonly<Record<string, string>> = {
+  user: userUsage,
+  'service-account': serviceAccountUsage,
+  client: clientUsage,
+  scope: scopeUsage,
+  keys: keysUsage,
+  audit: auditUsage,
+};
+
 /** Runs one CLI invocation and returns the exit code. Errors become one line on stderr. */
 export async function runCli(ctx: CliContext): Promise<number> {
   const [command, ...args] = ctx.argv;
+  if (command !== undefined && asksForHelp(args)) {
+    ctx.stdout.write(`${groupUsage[command] ?? usage}\n`);
+    return 0;
+  }
   try {
     switch (command) {
       case 'serve':
@@ -48,6 +65,8 @@ export async function runCli(ctx: CliContext): Promise<number> {
       case 'audit':
         return await auditCommand(ctx, args);
       case 'help':
+        ctx.stdout.write(`${groupUsage[args[0] ?? ''] ?? usage}\n`);
+        return 0;
       case '--help':
       case '-h':
       case undefined:
@@ -80,12 +99,19 @@ async function migrate(ctx: CliContext, args: readonly string[]): Promise<number
   print(ctx, values.json === true, { applied }, () =>
     applied.length === 0 ? 'database is up to date' : `applied ${applied.join(', ')}`,
   );
+  noteWhere(ctx, config, false);
   return 0;
+}
+
+/** `--help` or `-h` among the arguments, before any `--` (after it, they are values). */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
 }
 
 function report(ctx: CliContext, error: unknown): number {
   if (error instanceof UsageError) {
-    ctx.stderr.write(`tessera: ${error.message}\nRun 'tessera help' for usage.\n`);
+    ctx.stderr.write(`tessera: ${error.message}\nRun 'npm run tessera -- help' for usage.\n`);
     return 2;
   }
   if (

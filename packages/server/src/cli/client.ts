@@ -5,18 +5,42 @@ import { type CliContext, print, table, UsageError, withServices } from './conte
 export const clientUsage = `tessera client create --name N --type confidential|public [--grant G]… [--redirect-uri URI]…
                       [--post-logout-redirect-uri URI]… [--scope S]… [--owner USERNAME]
                       [--access-token-ttl SECONDS] [--refresh-token-ttl SECONDS] [--first-party]
-                      [--id-token-alg RS256|ES256|EdDSA]
-tessera client list
+                      [--id-token-alg RS256|ES256|EdDSA] [--introspection]
+tessera client update ID [--name N] [--scope S]… [--redirect-uri URI]… [--post-logout-redirect-uri URI]…
+                      [--grant G]… [--access-token-ttl SECONDS] [--refresh-token-ttl SECONDS]
+                      [--id-token-alg RS256|ES256|EdDSA] [--introspection | --no-introspection]
+                      (a list given replaces the client's)
+tessera client list | show ID
 tessera client rotate-secret ID [--grace SECONDS]
-tessera client revoke ID`;
+tessera client revoke ID
+Without --scope, a client with the authorization_code grant gets openid profile email
+(+ offline_access with refresh_token); any other client gets none.
+--introspection: the client (a resource server) may introspect any token; others only their own.`;
+
+/** The options that describe a client, shared by `create` and `update`. */
+const registrationOptions = {
+  name: { type: 'string' },
+  grant: { type: 'string', multiple: true },
+  'redirect-uri': { type: 'string', multiple: true },
+  'post-logout-redirect-uri': { type: 'string', multiple: true },
+  scope: { type: 'string', multiple: true },
+  'access-token-ttl': { type: 'string' },
+  'refresh-token-ttl': { type: 'string' },
+  'id-token-alg': { type: 'string' },
+  introspection: { type: 'boolean' },
+} as const;
 
 export async function clientCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
   const [action, ...rest] = args;
   switch (action) {
     case 'create':
       return create(ctx, rest);
+    case 'update':
+      return update(ctx, rest);
     case 'list':
       return list(ctx, rest);
+    case 'show':
+      return show(ctx, rest);
     case 'rotate-secret':
       return rotateSecret(ctx, rest);
     case 'revoke':
@@ -28,17 +52,10 @@ export async function clientCommand(ctx: CliContext, args: readonly string[]): P
 
 async function create(ctx: CliContext, args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(args, {
-    name: { type: 'string' },
+    ...registrationOptions,
     type: { type: 'string' },
-    grant: { type: 'string', multiple: true },
-    'redirect-uri': { type: 'string', multiple: true },
-    'post-logout-redirect-uri': { type: 'string', multiple: true },
-    scope: { type: 'string', multiple: true },
     owner: { type: 'string' },
-    'access-token-ttl': { type: 'string' },
-    'refresh-token-ttl': { type: 'string' },
     'first-party': { type: 'boolean' },
-    'id-token-alg': { type: 'string' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if (values.name === undefined) throw new UsageError('--name is required');
@@ -51,12 +68,13 @@ async function create(ctx: CliContext, args: readonly string[]): Promise<number>
         grantTypes: values.grant,
         redirectUris: values['redirect-uri'],
         postLogoutRedirectUris: values['post-logout-redirect-uri'],
-        scopes: values.scope?.flatMap((s) => s.split(' ').filter((x) => x !== '')),
+        scopes: scopeList(values.scope),
         ownerUsername: values.owner,
         accessTokenTtl: optionalInteger(values['access-token-ttl'], '--access-token-ttl'),
         refreshTokenTtl: optionalInteger(values['refresh-token-ttl'], '--refresh-token-ttl'),
         firstParty: values['first-party'],
         idTokenSignedResponseAlg: values['id-token-alg'],
+        introspection: values.introspection,
       },
       cliActor,
     ),
@@ -72,18 +90,84 @@ async function create(ctx: CliContext, args: readonly string[]): Promise<number>
   return 0;
 }
 
+async function update(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    ...registrationOptions,
+    'no-introspection': { type: 'boolean' },
+  });
+  const clientId = onePositional(positionals, 'client id');
+  if (values.introspection === true && values['no-introspection'] === true) {
+    throw new UsageError('give --introspection or --no-introspection, not both');
+  }
+  const input = {
+    name: values.name,
+    grantTypes: values.grant,
+    redirectUris: values['redirect-uri'],
+    postLogoutRedirectUris: values['post-logout-redirect-uri'],
+    scopes: scopeList(values.scope),
+    accessTokenTtl: optionalInteger(values['access-token-ttl'], '--access-token-ttl'),
+    refreshTokenTtl: optionalInteger(values['refresh-token-ttl'], '--refresh-token-ttl'),
+    idTokenSignedResponseAlg: values['id-token-alg'],
+    introspection: values['no-introspection'] === true ? false : values.introspection,
+  };
+  if (Object.values(input).every((value) => value === undefined)) {
+    throw new UsageError(`nothing to change\n${clientUsage}`);
+  }
+  const client = await withServices(ctx, (services) => services.clients.update(clientId, input, cliActor));
+  print(
+    ctx,
+    values.json === true,
+    clientJson(client),
+    () => `client ${client.id} updated\n${describe(client)}`,
+  );
+  return 0;
+}
+
+async function show(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, {});
+  const clientId = onePositional(positionals, 'client id');
+  const client = await withServices(ctx, (services) => services.clients.get(clientId));
+  print(ctx, values.json === true, clientJson(client), () => describe(client));
+  return 0;
+}
+
+/** `--scope` may be repeated or hold several space-separated scopes. */
+function scopeList(values: readonly string[] | undefined): string[] | undefined {
+  return values?.flatMap((s) => s.split(' ').filter((x) => x !== ''));
+}
+
+/** One client as `name: value` lines, for people. */
+function describe(client: Client): string {
+  const rows: Array<[string, string]> = [
+    ['client id', client.id],
+    ['name', client.name],
+    ['type', client.type],
+    ['grants', client.grantTypes.join(' ')],
+    ['scopes', client.scopes.join(' ')],
+    ['redirect uris', client.redirectUris.join(' ')],
+    ['introspection', introspectionWords(client)],
+    ['status', client.revokedAt ? 'revoked' : 'active'],
+  ];
+  return rows.map(([label, value]) => `${`${label}:`.padEnd(15)}${value}`.trimEnd()).join('\n');
+}
+
+function introspectionWords(client: Client): string {
+  return client.introspection ? 'any token' : 'own tokens';
+}
+
 async function list(ctx: CliContext, args: readonly string[]): Promise<number> {
   const { values } = parse(args, {});
   const clients = await withServices(ctx, (services) => services.clients.list());
   print(ctx, values.json === true, clients.map(clientJson), () =>
     table(
-      ['CLIENT ID', 'NAME', 'TYPE', 'GRANTS', 'SCOPES', 'STATUS'],
+      ['CLIENT ID', 'NAME', 'TYPE', 'GRANTS', 'SCOPES', 'INTROSPECTS', 'STATUS'],
       clients.map((c) => [
         c.id,
         c.name,
         c.type,
         c.grantTypes.join(','),
         c.scopes.join(' '),
+        introspectionWords(c),
         c.revokedAt ? 'revoked' : 'active',
       ]),
     ),
@@ -125,6 +209,7 @@ function clientJson(client: Client) {
     refresh_token_ttl: client.refreshTokenTtl,
     first_party: client.firstParty,
     id_token_signed_response_alg: client.idTokenSignedResponseAlg,
+    introspection: client.introspection,
     created_at: client.createdAt.toISOString(),
     revoked_at: client.revokedAt?.toISOString() ?? null,
   };

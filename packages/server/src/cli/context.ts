@@ -5,6 +5,8 @@ import { ensureWritableDataDirs } from '../config/data-dir.js';
 import { KeyDecryptionError } from '../keys/key-encryption.js';
 import { createLogger } from '../platform/logger.js';
 import { createServices, prepareStorage, type Services } from '../services.js';
+import { issuerToUse } from './issuer.js';
+import { noteWhere } from './where.js';
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CliContext {
@@ -23,18 +25,51 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** Opens services on the configured database (migrated, built-ins present), runs `work`, closes. */
+/**
+ * Opens services on the configured database (migrated, built-ins present), runs `work`, closes,
+ * and tells people which database and issuer it used.
+ */
 export async function withServices<T>(ctx: CliContext, work: (services: Services) => Promise<T>): Promise<T> {
+  const services = await openServices(ctx);
+  try {
+    const result = await work(services);
+    noteWhere(ctx, services.config);
+    return result;
+  } finally {
+    await services.close();
+  }
+}
+
+/**
+ * Services under the issuer the server records at each start (cli/issuer.ts): the CLI runs
+ * without the server's PORT or TESSERA_ISSUER, and a token it mints must carry the server's issuer.
+ */
+async function openServices(ctx: CliContext): Promise<Services> {
   const config = loadConfig(ctx.env, ctx.cwd);
   ensureWritableDataDirs(config);
   const logger = createLogger('warn', pino.destination({ dest: 2, sync: true }));
   const services = createServices({ config, logger });
+  let issuer: string;
   try {
     await openStorage(services);
-    return await work(services);
-  } finally {
+    issuer = issuerToUse(ctx, config.issuer, await services.issuerRecord.recorded());
+  } catch (error) {
     await services.close();
+    throw error;
   }
+  if (issuer === config.issuer) return services;
+  await services.close();
+  const recorded = createServices({
+    config: loadConfig({ ...ctx.env, TESSERA_ISSUER: issuer }, ctx.cwd),
+    logger,
+  });
+  try {
+    await openStorage(recorded);
+  } catch (error) {
+    await recorded.close();
+    throw error;
+  }
+  return recorded;
 }
 
 /** prepareStorage, with database and secret failures turned into one-line configuration errors. */

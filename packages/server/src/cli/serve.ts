@@ -2,8 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from '../config/config.js';
 import { ensureWritableDataDirs } from '../config/data-dir.js';
 import { buildApp } from '../http/app.js';
+import type { Logger } from '../platform/logger.js';
 import { createLogger } from '../platform/logger.js';
-import { bootstrap, createServices } from '../services.js';
+import { bootstrap, createServices, prepareStorage, type Services } from '../services.js';
 import { parse } from './args.js';
 import { asStartupError, type CliContext, UsageError } from './context.js';
 
@@ -24,15 +25,31 @@ export async function serveCommand(ctx: CliContext, args: readonly string[]): Pr
   });
   const services = createServices({ config, logger });
 
-  let adminPassword: string | undefined;
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
-    adminPassword = (await bootstrap(services)).generatedPassword;
+    await prepareStorage(services);
+  } catch (error) {
+    await services.close();
+    throw asStartupError(error);
+  }
+  try {
     app = await buildApp(services);
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await services.close();
-    throw listenError(asStartupError(error), config);
+    // Told apart from the database's errors: an unknown HOST fails with ENOTFOUND too (issue 13).
+    throw listenError(error, config);
+  }
+  let adminPassword: string | undefined;
+  try {
+    // The admin is created only once the server serves, so a start that cannot listen never
+    // creates an admin whose generated password nobody saw (issue 13).
+    adminPassword = (await bootstrap(services)).generatedPassword;
+    await recordIssuer(services, logger);
+  } catch (error) {
+    await app.close();
+    await services.close();
+    throw asStartupError(error);
   }
   services.startBackgroundJobs();
   const port = (app.server.address() as AddressInfo).port;
@@ -50,6 +67,17 @@ export async function serveCommand(ctx: CliContext, args: readonly string[]): Pr
   await services.close();
   logger.info('stopped');
   return 0;
+}
+
+/** Keeps the issuer served under for the CLI, which mints tokens without the server's settings. */
+async function recordIssuer(services: Services, logger: Logger): Promise<void> {
+  const { issuer } = services.config;
+  const previous = await services.issuerRecord.recorded();
+  if (previous === issuer) return;
+  if (previous !== undefined) {
+    logger.warn({ previous, issuer }, 'the issuer changed: tokens issued under the previous one are refused');
+  }
+  await services.issuerRecord.record(issuer, services.clock.now());
 }
 
 function listenError(error: unknown, config: Config): unknown {
@@ -78,9 +106,11 @@ function banner(config: Config, port: number, adminPassword: string | undefined)
       'First start: created the user "admin" with this password (shown once, not stored in clear):',
       `  ${adminPassword}`,
       '',
-      'Next steps:',
-      '  npx tessera scope create read:things --description "Read things"',
-      '  npx tessera client create --name my-service --type confidential --scope read:things',
+      'Lost it? Set another with: npm run tessera -- user set-password admin --password-stdin',
+      '',
+      'Next steps, in the project folder:',
+      '  npm run tessera -- scope create read:things --description "Read things"',
+      '  npm run tessera -- client create --name my-service --type confidential --scope read:things',
       `  curl -u CLIENT_ID:CLIENT_SECRET -d grant_type=client_credentials ${config.issuer}/oauth/token`,
     );
   }

@@ -5,7 +5,8 @@ import { cliActor, onePositional, optionalInteger, parse } from './args.js';
 import { type CliContext, print, table, UsageError, withServices } from './context.js';
 
 export const serviceAccountUsage = `tessera service-account create --name N [--scope S]… [--permission P]…
-tessera service-account token NAME [--days D]   (default 30, at most 365; printed once)
+tessera service-account token NAME [--days D]   (default 30, at most 365; printed once, with its jti)
+tessera service-account revoke-token JTI          (that one token is refused at once, everywhere)
 tessera service-account list
 tessera service-account disable NAME | enable NAME`;
 
@@ -18,6 +19,8 @@ export async function serviceAccountCommand(ctx: CliContext, args: readonly stri
       return create(ctx, rest);
     case 'token':
       return token(ctx, rest);
+    case 'revoke-token':
+      return revokeToken(ctx, rest);
     case 'list':
       return list(ctx, rest);
     case 'disable':
@@ -67,11 +70,27 @@ async function token(ctx: CliContext, args: readonly string[]): Promise<number> 
     token_type: 'Bearer',
     expires_in: issued.accessToken.expiresIn,
     expires_at: new Date(issued.accessToken.expiresAt * 1000).toISOString(),
+    // What `service-account revoke-token` takes, so this one token can be revoked later.
+    jti: issued.accessToken.jti,
   };
   print(ctx, values.json === true, output, () => JSON.stringify(output, null, 2));
   if (values.json !== true) {
     ctx.stderr.write('Store the token now: it is shown once and cannot be retrieved again.\n');
   }
+  return 0;
+}
+
+async function revokeToken(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, {});
+  const jti = onePositional(positionals, 'token id (jti)');
+  const revoked = await withServices(ctx, (services) => services.serviceTokens.revoke(jti, cliActor));
+  const output = {
+    jti,
+    service_account_id: revoked.accountId,
+    expires_at: revoked.expiresAt.toISOString(),
+    already_ended: revoked.endedAt !== null,
+  };
+  print(ctx, values.json === true, output, () => `token ${jti} revoked: it is refused from now on`);
   return 0;
 }
 

@@ -10,6 +10,7 @@ export const userUsage = `tessera user create --username U --email E [--name "Fi
 tessera user list
 tessera user update U [--email E] [--name "First Last"] [--group G]… [--permission P]…
                     [--attribute KEY=VALUE]…
+tessera user set-password U --password-stdin   (e.g. a lost admin password; ends U's sessions)
 tessera user disable U | enable U | delete U`;
 
 export async function userCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
@@ -21,6 +22,8 @@ export async function userCommand(ctx: CliContext, args: readonly string[]): Pro
       return list(ctx, rest);
     case 'update':
       return update(ctx, rest);
+    case 'set-password':
+      return setPassword(ctx, rest);
     case 'disable':
     case 'enable':
     case 'delete':
@@ -118,6 +121,26 @@ async function update(ctx: CliContext, args: readonly string[]): Promise<number>
   return 0;
 }
 
+async function setPassword(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, { 'password-stdin': { type: 'boolean' } });
+  const username = onePositional(positionals, 'username');
+  // A password on the command line would stay in the shell's history and in `ps`.
+  if (values['password-stdin'] !== true)
+    throw new UsageError('give the password on stdin with --password-stdin');
+  const password = await readPassword(ctx.stdin);
+  const user = await withServices(ctx, async (services) => {
+    await person(services, username);
+    return services.users.setPassword(username, password, cliActor);
+  });
+  print(
+    ctx,
+    values.json === true,
+    userJson(user),
+    () => `password of ${user.username} set; their sessions ended`,
+  );
+  return 0;
+}
+
 async function change(
   ctx: CliContext,
   action: 'disable' | 'enable' | 'delete',
@@ -139,7 +162,9 @@ async function change(
 async function person(services: Services, username: string): Promise<User> {
   const user = await services.users.get(username);
   if (user.kind !== 'user') {
-    throw new InvalidInputError(`'${username}' is a service account; use \`tessera service-account\``);
+    throw new InvalidInputError(
+      `'${username}' is a service account; use \`npm run tessera -- service-account\``,
+    );
   }
   return user;
 }

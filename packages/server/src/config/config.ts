@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
+import { projectRoot } from './project-root.js';
 import type { AnySetting, ConfigOf } from './setting.js';
 import { configFileSetting, settings } from './settings.js';
 
@@ -15,15 +16,20 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const settingNames: ReadonlySet<string> = new Set(settings.entries.map((setting) => setting.env));
 
-/** Reads, validates and freezes the configuration. Throws ConfigError naming the first bad setting. */
+/**
+ * Reads, validates and freezes the configuration. Throws ConfigError naming the first bad setting.
+ * A relative path given in a setting is taken from `cwd`, as a shell would; the default paths from
+ * the project's root (project-root.ts), so that every folder of a project shares one database.
+ */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
-  const merged: Env = { ...readConfigFile(env[configFileSetting.env], cwd), ...definedOnly(env) };
+  const merged = settingValues(env, cwd);
+  const root = projectRoot(cwd);
   const values: Record<string, unknown> = {};
   for (const setting of settings.entries) {
     const raw = merged[setting.env];
     const value =
       raw === undefined || raw === ''
-        ? fallbackOf(setting, values, cwd)
+        ? fallbackOf(setting, values, root)
         : setting.parse(raw, { setting: setting.env, cwd });
     values[setting.key] = typeof value === 'object' && value !== null ? Object.freeze(value) : value;
   }
@@ -31,11 +37,22 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   return Object.freeze(values) as Config;
 }
 
-function fallbackOf(setting: AnySetting, earlier: Readonly<Record<string, unknown>>, cwd: string): unknown {
+/** Whether a setting was given (environment or TESSERA_CONFIG file) rather than left to its default. */
+export function isSettingGiven(env: Env, cwd: string, name: string): boolean {
+  const raw = settingValues(env, cwd)[name];
+  return raw !== undefined && raw !== '';
+}
+
+/** The raw settings: the TESSERA_CONFIG file's, overridden by the environment's. */
+function settingValues(env: Env, cwd: string): Env {
+  return { ...readConfigFile(env[configFileSetting.env], cwd), ...definedOnly(env) };
+}
+
+function fallbackOf(setting: AnySetting, earlier: Readonly<Record<string, unknown>>, root: string): unknown {
   const { fallback } = setting;
   if (typeof fallback !== 'function') return fallback;
   // The table typed this function's argument as the settings before it, all of which are in `earlier`.
-  return (fallback as (earlier: Readonly<Record<string, unknown>>, cwd: string) => unknown)(earlier, cwd);
+  return (fallback as (earlier: Readonly<Record<string, unknown>>, root: string) => unknown)(earlier, root);
 }
 
 function definedOnly(env: Env): Env {

@@ -10,8 +10,8 @@ export interface Setting<K extends string, T, Earlier> {
   /** Field of Config. */
   readonly key: K;
   readonly parse: Parser<T>;
-  /** The value when unset or empty: as is, or computed from earlier settings (cwd for relative paths). */
-  readonly fallback: NoInfer<T> | ((earlier: Earlier, cwd: string) => NoInfer<T>);
+  /** The value when unset or empty: as is, or computed from earlier settings (and the project's root, for default paths). */
+  readonly fallback: NoInfer<T> | ((earlier: Earlier, root: string) => NoInfer<T>);
   /** README's default column; leave it out when the default is a plain value, which is shown as is. */
   readonly shownDefault?: string;
   /** README's meaning column (Markdown). */

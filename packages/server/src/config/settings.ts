@@ -41,17 +41,17 @@ export const settings = settingsTable()
     key: 'database',
     parse: databaseUrl,
     // Annotated so that `kind` stays the literal 'sqlite'.
-    fallback: (_, cwd): DatabaseConfig => ({ kind: 'sqlite', path: resolve(cwd, 'data/tessera.db') }),
-    shownDefault: '`./data/tessera.db`',
+    fallback: (_, root): DatabaseConfig => ({ kind: 'sqlite', path: resolve(root, 'data/tessera.db') }),
+    shownDefault: "`data/tessera.db` in the project's root (see the command line section)",
     description: 'a SQLite file path (or `file:`/`sqlite:` URL), or `postgres://user@host:5432/db`',
   })
   .add({
     env: 'TESSERA_DATA_DIR',
     key: 'dataDir',
     parse: directory,
-    fallback: ({ database }, cwd) =>
-      database.kind === 'sqlite' ? dirname(database.path) : resolve(cwd, 'data'),
-    shownDefault: "the SQLite file's directory, else `./data`",
+    fallback: ({ database }, root) =>
+      database.kind === 'sqlite' ? dirname(database.path) : resolve(root, 'data'),
+    shownDefault: "the SQLite file's directory, else `data` in the project's root",
     description: 'where the generated master-secret file lives',
   })
   .add({

@@ -288,7 +288,11 @@ describeEachDialect('tessera user / service-account / audit', (dialect) => {
     expect((await storedUser('alice')).disabled).toBe(false);
 
     const deleted = await cli(['user', 'delete', 'bob']);
-    expect(deleted).toEqual({ code: 0, stdout: 'user bob deleted\n', stderr: '' });
+    expect(deleted).toMatchObject({ code: 0, stdout: 'user bob deleted\n' });
+    // Human output names the database and issuer used (issue 13).
+    expect(deleted.stderr).toMatch(
+      /^\(database: (SQLite|PostgreSQL) \S+; issuer: http:\/\/localhost:8080\)\n$/,
+    );
     expect((await json<UserJson[]>(['user', 'list'])).map((u) => u.username)).toEqual(['alice']);
     expectOneLineError(await cli(['user', 'delete', 'bob']), 1);
 
@@ -394,12 +398,14 @@ describeEachDialect('tessera user / service-account / audit', (dialect) => {
       token_type: string;
       expires_in: number;
       expires_at: string;
+      jti: string;
     }>(['service-account', 'token', 'robot', '--days', '7']);
     expect(issued).toEqual({
       access_token: expect.any(String),
       token_type: 'Bearer',
       expires_in: expect.any(Number),
       expires_at: expect.any(String),
+      jti: jwtPayload(issued.access_token).jti,
     });
     expect(issued.expires_in).toBe(7 * 86_400);
     const expiresAt = Date.parse(issued.expires_at);

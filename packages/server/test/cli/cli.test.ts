@@ -283,16 +283,25 @@ describeEachDialect('tessera CLI', (dialect) => {
       );
       const result = await cli('client', 'list');
       expect(result.code).toBe(0);
-      expect(result.stderr).toBe('');
+      expect(result.stderr).toMatch(/^\(database: .*; issuer: http:\/\/localhost:8080\)\n$/);
       const lines = result.stdout.trimEnd().split('\n');
       expect(lines).toHaveLength(2);
-      expect(lines[0]?.split(/\s{2,}/)).toEqual(['CLIENT ID', 'NAME', 'TYPE', 'GRANTS', 'SCOPES', 'STATUS']);
+      expect(lines[0]?.split(/\s{2,}/)).toEqual([
+        'CLIENT ID',
+        'NAME',
+        'TYPE',
+        'GRANTS',
+        'SCOPES',
+        'INTROSPECTS',
+        'STATUS',
+      ]);
       expect(lines[1]?.split(/\s{2,}/)).toEqual([
         client_id,
         'Reporting job',
         'confidential',
         'client_credentials',
         'read:agents',
+        'own tokens',
         'active',
       ]);
       // Columns line up: each cell of the row starts where its header does.
@@ -369,7 +378,11 @@ describeEachDialect('tessera CLI', (dialect) => {
       expect(second).toEqual({ applied: [] });
 
       const human = await cli('migrate');
-      expect(human).toEqual({ code: 0, stdout: 'database is up to date\n', stderr: '' });
+      expect(human).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
+      // Human output names the database it used (issue 13); a PostgreSQL URL without a password.
+      const named = dialect === 'sqlite' ? `SQLite ${fresh.url}` : 'PostgreSQL postgres://';
+      expect(human.stderr.startsWith(`(database: ${named}`)).toBe(true);
+      expect(human.stderr.trimEnd().split('\n')).toHaveLength(1);
       // The schema is usable by the other commands.
       expect(await json<unknown[]>('client', 'list')).toEqual([]);
     });

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -277,6 +277,98 @@ describe('the tessera serve process', () => {
     for (const tessera of all) expect(logLines(tessera.stdout()).map((l) => l.msg)).toContain('stopped');
   });
 
+  /** Runs the CLI as a process in `dir`, with none of the test runner's Tessera settings. */
+  function cliProcess(
+    args: string[],
+    dir: string,
+  ): { status: number | null; stdout: string; stderr: string } {
+    const result = spawnSync(process.execPath, ['--import', tsxLoader, mainTs, ...args], {
+      cwd: dir,
+      env: Object.fromEntries(
+        Object.entries(process.env).filter(([key]) => !key.startsWith('TESSERA_') && key !== 'PORT'),
+      ),
+      encoding: 'utf8',
+      timeout: startTimeoutMs,
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  it("records its issuer; the CLI run from a subfolder of the project uses the server's database and issuer", async () => {
+    // A project: a workspaces root, with a package of its own in a subfolder (issue 13).
+    writeFileSync(join(cwd, 'package.json'), '{"name": "project", "private": true, "workspaces": ["app"]}\n');
+    const app = join(cwd, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'package.json'), '{"name": "app"}\n');
+    const tessera = start({ TESSERA_ISSUER: 'http://127.0.0.1:9555' });
+    await served(tessera);
+    await stop(tessera);
+
+    expect(cliProcess(['service-account', 'create', '--name', 'robot'], app).status).toBe(0);
+    const issued = cliProcess(['service-account', 'token', 'robot'], app);
+    expect(issued.status).toBe(0);
+    const token = JSON.parse(issued.stdout) as { access_token: string };
+    const payload = JSON.parse(
+      Buffer.from(token.access_token.split('.')[1] as string, 'base64url').toString(),
+    );
+    expect(payload.iss).toBe('http://127.0.0.1:9555');
+    expect(issued.stderr).toContain(
+      `(database: SQLite ${join(cwd, 'data/tessera.db')}; issuer: http://127.0.0.1:9555)`,
+    );
+    expect(existsSync(join(app, 'data'))).toBe(false);
+  });
+
+  it('`npm start` (its script from package.json) stops on SIGTERM sent to npm', async () => {
+    const rootPackage = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    // The same script, with the built entry point swapped for the TypeScript one.
+    const script = (rootPackage.scripts.start as string).replace(
+      'node packages/server/bin/tessera.js',
+      `node --import ${tsxLoader} ${mainTs}`,
+    );
+    expect(script).not.toBe(rootPackage.scripts.start);
+    writeFileSync(
+      join(cwd, 'package.json'),
+      JSON.stringify({ name: 'p', private: true, scripts: { start: script } }),
+    );
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !key.startsWith('TESSERA_') && !key.startsWith('npm_')),
+    );
+    const npm = spawn('npm', ['start'], {
+      cwd,
+      env: { ...inherited, PORT: '0', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(npm);
+    let out = '';
+    npm.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
+    const exited = new Promise<Exit>((resolve) =>
+      npm.once('close', (code, signal) => resolve({ code, signal })),
+    );
+    const port = await withTimeout(
+      new Promise<number>((resolve) => {
+        const check = () => {
+          const match = /^Tessera is listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
+          if (match !== null) resolve(Number(match[1]));
+        };
+        npm.stdout?.on('data', check);
+      }),
+      startTimeoutMs * 2,
+      'npm start to serve',
+    );
+    npm.kill('SIGTERM');
+    await withTimeout(exited, exitTimeoutMs, 'npm start to exit after SIGTERM');
+    // The server under npm stopped too: its port is free again.
+    const probe = createServer();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(port, '127.0.0.1', resolve);
+    });
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+  });
+
   describe('bad configuration: one line on stderr naming the setting, non-zero exit, no stack trace', () => {
     async function expectConfigFailure(env: Record<string, string>, setting: string): Promise<string> {
       const tessera = start(env);
@@ -315,6 +407,14 @@ describe('the tessera serve process', () => {
       if (address === null || typeof address === 'string') throw new Error('no port');
       const line = await expectConfigFailure({ PORT: String(address.port), HOST: '127.0.0.1' }, 'PORT');
       expect(line).toContain(String(address.port));
+      // No admin whose password nobody saw (issue 13): it is created once the server serves.
+      expect(readStoredState().users).toBe(0);
+    });
+
+    it('HOST=nonexistent.invalid names HOST, not the database, and creates no admin', async () => {
+      const line = await expectConfigFailure({ HOST: 'nonexistent.invalid' }, 'HOST');
+      expect(line).toContain('nonexistent.invalid');
+      expect(readStoredState().users).toBe(0);
     });
 
     it('a data directory that cannot be created', async () => {
