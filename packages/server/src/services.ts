@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { type AdminBootstrapResult, ensureAdminUser } from './accounts/admin-bootstrap.js';
 import type { BrowserSessions } from './accounts/browser-sessions.js';
 import type { PasswordAuthenticator } from './accounts/password-authenticator.js';
+import { ServiceTokens } from './accounts/service-tokens.js';
 import type { SessionApi } from './accounts/session-api.js';
 import type { SessionService } from './accounts/sessions.js';
 import type { SignIn } from './accounts/sign-in.js';
@@ -15,6 +16,7 @@ import { accountServices } from './composition/account-services.js';
 import { maxTokenLifetime } from './composition/key-retention.js';
 import { revocationList } from './composition/revocations.js';
 import type { Config } from './config/config.js';
+import type { IssuerRecord } from './config/issuer-record.js';
 import { KeyEncryption } from './keys/key-encryption.js';
 import { KeyManager, type SigningKeyGenerator } from './keys/key-manager.js';
 import { loadMasterSecret } from './keys/master-secret.js';
@@ -28,6 +30,7 @@ import { passwordGrant } from './oauth/grants/password.js';
 import { refreshTokenGrant } from './oauth/grants/refresh-token.js';
 import { GrantRegistry } from './oauth/grants/registry.js';
 import { idTokenClaimsFrom } from './oauth/id-token-claims.js';
+import { TokenIntrospection } from './oauth/introspection.js';
 import { RpLogout } from './oauth/rp-logout.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { CookieSigner } from './platform/cookie-signer.js';
@@ -35,6 +38,8 @@ import type { Logger } from './platform/logger.js';
 import { connectRedis } from './platform/redis.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './storage/database.js';
 import { createStores, transactionRunner } from './storage/repositories/index.js';
+import { issuerRecordRepository } from './storage/repositories/instance-settings-repository.js';
+import { serviceTokenRepository } from './storage/repositories/service-token-repository.js';
 import { AccessTokens } from './tokens/access-token.js';
 import { IdTokens } from './tokens/id-token.js';
 import type { RevocationList } from './tokens/revocation-list.js';
@@ -58,12 +63,16 @@ export interface Services {
   readonly signIn: SignIn;
   readonly passwords: PasswordAuthenticator;
   readonly users: UserService;
+  readonly serviceTokens: ServiceTokens;
+  /** The issuer the server last served under (the CLI mints tokens for it). */
+  readonly issuerRecord: IssuerRecord;
   readonly idTokens: IdTokens;
   readonly cookies: CookieSigner;
   readonly revocations: RevocationList;
   readonly grants: GrantRegistry;
   readonly authorizationFlow: AuthorizationFlow;
   readonly rpLogout: RpLogout;
+  readonly introspection: TokenIntrospection;
   readonly redis: Redis | undefined;
   /** Brings the database up to date for use: schema, built-in scopes, signing keys. */
   prepareStorage(): Promise<void>;
@@ -110,6 +119,7 @@ export function createServices(options: ServiceOptions): Services {
       { use: 'id', alg: 'EdDSA' },
     ],
     maxTokenLifetime: (use) => maxTokenLifetime(use, config, stores, clock),
+    reloadIntervalSeconds: config.keyRefreshInterval,
     keyGenerator: options.keyGenerator,
   });
 
@@ -213,6 +223,13 @@ export function createServices(options: ServiceOptions): Services {
     signIn,
     passwords,
     users,
+    serviceTokens: new ServiceTokens({
+      store: serviceTokenRepository(database.db),
+      sessions,
+      revocations,
+      audit,
+    }),
+    issuerRecord: issuerRecordRepository(database.db),
     idTokens,
     // The key derived from the master secret stays last: setting TESSERA_COOKIE_SECRETS signs nobody out.
     cookies: new CookieSigner([...config.cookieSecrets, masterSecret.value]),
@@ -220,6 +237,7 @@ export function createServices(options: ServiceOptions): Services {
     grants,
     authorizationFlow,
     rpLogout: new RpLogout({ clients: clientDirectory, idTokens, sessions, audit }),
+    introspection: new TokenIntrospection({ check: accessTokenCheck, sessions, issuer: config.issuer }),
     redis,
     async prepareStorage() {
       await migrateToLatest(database.db, database.schema);

@@ -1,7 +1,13 @@
 import type { Clock } from '../platform/clock.js';
 import { hashSecret } from '../platform/secret-hash.js';
 import type { RunInTransaction } from '../platform/transaction.js';
-import { createSession, type Session, type SessionKind } from './session.js';
+import {
+  createSession,
+  type RefreshTokenRecord,
+  type Session,
+  type SessionKind,
+  sessionIsLive,
+} from './session.js';
 import { endSession } from './session-ending.js';
 import type { IssuedTokens, SessionTokens, TokenPolicy } from './session-tokens.js';
 import type { SessionStores } from './stores.js';
@@ -83,6 +89,25 @@ export class SessionService {
     if (token.clientId !== clientId) return 'foreign';
     await this.end(token.sessionId, 'refresh_token_revoked');
     return 'revoked';
+  }
+
+  /**
+   * A refresh token that still works, with its session and user: not revoked, not rotated, not
+   * expired, its session live and its user enabled (RFC 7662 introspection). Reads only.
+   */
+  async liveRefreshToken(
+    value: string,
+  ): Promise<{ token: RefreshTokenRecord; session: Session; user: User } | undefined> {
+    const { stores, clock } = this.#deps;
+    const now = clock.now();
+    const token = await stores.refreshTokens.findByHash(hashSecret(value));
+    if (token === undefined || token.revokedAt !== null || token.rotatedAt !== null) return undefined;
+    if (now >= token.expiresAt || now >= token.absoluteExpiresAt) return undefined;
+    const session = await stores.sessions.findById(token.sessionId);
+    if (session === undefined || !sessionIsLive(session, now)) return undefined;
+    const user = await stores.users.findById(session.userId);
+    if (user === undefined || user.disabled) return undefined;
+    return { token, session, user };
   }
 
   /** Ends every session of a user (disabled account, deleted account). */

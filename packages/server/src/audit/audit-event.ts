@@ -2,6 +2,7 @@ export type AuditOutcome = 'success' | 'failure';
 
 export type AuditEventType =
   | 'client.created'
+  | 'client.updated'
   | 'client.secret_rotated'
   | 'client.revoked'
   | 'scope.created'
@@ -13,12 +14,14 @@ export type AuditEventType =
   | 'user.disabled'
   | 'user.enabled'
   | 'user.deleted'
+  | 'user.password_set'
   | 'login.succeeded'
   | 'login.failed'
   | 'logout'
   | 'refresh.reuse_detected'
   | 'service_account.created'
-  | 'service_account.token_issued';
+  | 'service_account.token_issued'
+  | 'service_account.token_revoked';
 
 /** Who did what to whom, from where. Never holds a secret: details are ids and names only. */
 export interface AuditEvent {

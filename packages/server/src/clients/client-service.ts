@@ -30,7 +30,12 @@ export interface CreateClientInput {
   readonly refreshTokenTtl?: number;
   readonly firstParty?: boolean;
   readonly idTokenSignedResponseAlg?: string;
+  /** May introspect any token (a resource server). */
+  readonly introspection?: boolean;
 }
+
+/** `client update`: each field given replaces the client's; the type and owner stay. */
+export type UpdateClientInput = Partial<Omit<CreateClientInput, 'type' | 'ownerUsername'>>;
 
 export interface IssuedSecret {
   readonly client: Client;
@@ -73,23 +78,22 @@ export class ClientService {
     const type = clientType(input.type);
     const grants = await this.#grants(type, input.grantTypes);
     const redirectUris = uniqueUris(input.redirectUris ?? [], '--redirect-uri');
-    if (grants.includes('authorization_code') && redirectUris.length === 0) {
-      throw new InvalidInputError('the authorization_code grant needs at least one --redirect-uri');
-    }
+    requireRedirectUri(grants, redirectUris);
     const now = clock.now();
     const client: Client = {
-      id: randomToken(16),
+      id: randomId(), // a UUID: never begins with '-', so it is never taken for an option (issue 13)
       name: clientName(input.name),
       type,
       grantTypes: grants,
       redirectUris,
       postLogoutRedirectUris: uniqueUris(input.postLogoutRedirectUris ?? [], '--post-logout-redirect-uri'),
-      scopes: await this.#knownScopes(input.scopes ?? []),
+      scopes: await this.#knownScopes(input.scopes ?? defaultScopes(grants)),
       ownerUserId: await this.#ownerId(input.ownerUsername),
       accessTokenTtl: ttl('--access-token-ttl', input.accessTokenTtl),
       refreshTokenTtl: ttl('--refresh-token-ttl', input.refreshTokenTtl),
       firstParty: input.firstParty ?? false,
       idTokenSignedResponseAlg: idTokenAlg(input.idTokenSignedResponseAlg),
+      introspection: input.introspection ?? false,
       createdAt: now,
       updatedAt: now,
       revokedAt: null,
@@ -118,6 +122,63 @@ export class ClientService {
       );
     });
     return { client, secret };
+  }
+
+  /** Changes a client's registration; its id, type, owner and secrets stay. */
+  async update(clientId: string, input: UpdateClientInput, by: Actor): Promise<Client> {
+    const { clock, transaction, audit, directory } = this.#deps;
+    const client = await this.get(clientId);
+    if (client.revokedAt !== null) throw new InvalidInputError(`client '${clientId}' is revoked`);
+    const grantTypes =
+      input.grantTypes === undefined ? client.grantTypes : await this.#grants(client.type, input.grantTypes);
+    const redirectUris =
+      input.redirectUris === undefined
+        ? client.redirectUris
+        : uniqueUris(input.redirectUris, '--redirect-uri');
+    requireRedirectUri(grantTypes, redirectUris);
+    const now = clock.now();
+    const updated: Client = {
+      ...client,
+      name: input.name === undefined ? client.name : clientName(input.name),
+      grantTypes,
+      redirectUris,
+      postLogoutRedirectUris:
+        input.postLogoutRedirectUris === undefined
+          ? client.postLogoutRedirectUris
+          : uniqueUris(input.postLogoutRedirectUris, '--post-logout-redirect-uri'),
+      scopes: input.scopes === undefined ? client.scopes : await this.#knownScopes(input.scopes),
+      accessTokenTtl:
+        input.accessTokenTtl === undefined
+          ? client.accessTokenTtl
+          : ttl('--access-token-ttl', input.accessTokenTtl),
+      refreshTokenTtl:
+        input.refreshTokenTtl === undefined
+          ? client.refreshTokenTtl
+          : ttl('--refresh-token-ttl', input.refreshTokenTtl),
+      firstParty: input.firstParty ?? client.firstParty,
+      idTokenSignedResponseAlg:
+        input.idTokenSignedResponseAlg === undefined
+          ? client.idTokenSignedResponseAlg
+          : idTokenAlg(input.idTokenSignedResponseAlg),
+      introspection: input.introspection ?? client.introspection,
+      updatedAt: now,
+    };
+    const changed = Object.keys(input).filter((key) => input[key as keyof UpdateClientInput] !== undefined);
+    await transaction(async (stores) => {
+      await stores.clients.update(updated);
+      await audit.record(
+        {
+          type: 'client.updated',
+          ...by,
+          subject: `client:${clientId}`,
+          clientId,
+          details: { changed: changed.sort().join(' ') },
+        },
+        stores.audit,
+      );
+    });
+    directory.invalidate(clientId);
+    return updated;
   }
 
   list(): Promise<Client[]> {
@@ -210,7 +271,7 @@ export class ClientService {
     for (const name of unique) {
       if ((await this.#deps.scopes.findByName(name)) === undefined) {
         throw new InvalidInputError(
-          `unknown scope '${name}'; create it first with \`tessera scope create ${name}\``,
+          `unknown scope '${name}'; create it first with \`npm run tessera -- scope create ${name}\``,
         );
       }
     }
@@ -222,6 +283,22 @@ export class ClientService {
     const owner = await this.#deps.users.findByUsername(username);
     if (owner === undefined) throw new InvalidInputError(`--owner: no user named '${username}'`);
     return owner.id;
+  }
+}
+
+/**
+ * The scopes a client gets when created without --scope: a client that signs users in through
+ * the browser may ask for the OpenID Connect ones (and offline_access with refresh tokens); any
+ * other client names its API scopes itself.
+ */
+export function defaultScopes(grants: readonly GrantType[]): string[] {
+  if (!grants.includes('authorization_code')) return [];
+  return ['openid', 'profile', 'email', ...(grants.includes('refresh_token') ? ['offline_access'] : [])];
+}
+
+function requireRedirectUri(grants: readonly GrantType[], redirectUris: readonly string[]): void {
+  if (grants.includes('authorization_code') && redirectUris.length === 0) {
+    throw new InvalidInputError('the authorization_code grant needs at least one --redirect-uri');
   }
 }
 

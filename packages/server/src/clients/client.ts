@@ -30,6 +30,8 @@ export interface Client {
   readonly accessTokenTtl: number | null;
   readonly refreshTokenTtl: number | null;
   readonly firstParty: boolean;
+  /** May introspect any token (a resource server); otherwise only tokens issued to itself (RFC 7662 §4). */
+  readonly introspection: boolean;
   readonly idTokenSignedResponseAlg: IdTokenAlgorithm;
   readonly createdAt: Date;
   readonly updatedAt: Date;

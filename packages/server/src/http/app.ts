@@ -5,7 +5,7 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import type { Services } from '../services.js';
 import { sendOAuthError } from './errors/oauth-error-response.js';
 import { sendPageError } from './errors/page-error.js';
-import { sendSessionError } from './errors/session-error-response.js';
+import { envelope, sendSessionError } from './errors/session-error-response.js';
 import { authorizeRoute } from './oauth/authorize.js';
 import { discoveryRoutes } from './oauth/discovery.js';
 import { introspectRoute } from './oauth/introspect.js';
@@ -18,6 +18,7 @@ import { useBrowserCookies } from './pages/browser-cookies.js';
 import { consentRoutes } from './pages/consent.js';
 import { logoutRoutes } from './pages/logout.js';
 import { signinRoutes } from './pages/signin.js';
+import { answerClientError } from './plugins/client-errors.js';
 import { useCors } from './plugins/cors.js';
 import { csrfProtection } from './plugins/csrf.js';
 import { useFormParser, useJsonParser, useOAuthBodyParsers } from './plugins/form-body.js';
@@ -28,6 +29,7 @@ import { useSessionCookies } from './session-api/credentials.js';
 import { loginRoute } from './session-api/login.js';
 import { logoutRoute } from './session-api/logout.js';
 import { meRoute } from './session-api/me.js';
+import { onSessionApi } from './session-api/paths.js';
 import { tokenRoute as sessionTokenRoute } from './session-api/token.js';
 import type { App } from './types.js';
 
@@ -45,6 +47,7 @@ export async function buildApp(services: Services): Promise<App> {
     genReqId: () => randomUUID(),
     childLoggerFactory: lazyRequestLogger,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<JsonSchemaToTsProvider>();
 
   await app.register(swagger, {
@@ -60,10 +63,14 @@ export async function buildApp(services: Services): Promise<App> {
   app.decorateRequest('oauthClient', null);
   app.setErrorHandler(sendOAuthError);
   app.setNotFoundHandler(function notFound(request, reply) {
-    reply.status(404).send({
-      error: 'not_found',
-      error_description: `no route for ${request.method} ${request.url.split('?')[0]}`,
-    });
+    const description = `no route for ${request.method} ${request.url.split('?')[0]}`;
+    reply
+      .status(404)
+      .send(
+        onSessionApi(request.url)
+          ? envelope(description, 'NOT_FOUND')
+          : { error: 'not_found', error_description: description },
+      );
   });
 
   // OAuth endpoints that take a body: their own parsers and error shape (STYLE C4).

@@ -54,3 +54,12 @@ function profileClaims(user: User): Record<string, unknown> {
     updated_at: Math.floor(user.updatedAt.getTime() / 1000),
   };
 }
+
+/**
+ * Whether a token may read userinfo: with `openid` (OIDC Core §5.3), and also with `profile` or
+ * `email` alone, for OAuth clients that never ask for openid (the seed products' API clients do
+ * this); the claims released still follow the granted scopes.
+ */
+export function mayReadUserinfo(granted: readonly string[]): boolean {
+  return granted.some((scope) => scope === 'openid' || scope === 'profile' || scope === 'email');
+}

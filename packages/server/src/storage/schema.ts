@@ -94,6 +94,8 @@ export interface ClientsTable {
   access_token_ttl: number | null;
   refresh_token_ttl: number | null;
   first_party: number;
+  /** 0/1: may introspect any token (RFC 7662 §4). */
+  introspection: number;
   id_token_signed_response_alg: string;
   created_at: number;
   updated_at: number;

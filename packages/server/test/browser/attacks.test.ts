@@ -57,7 +57,10 @@ describeEachDialect('RFC 9700 attacks on the browser flow', (dialect) => {
       { actor: 'test' },
     );
     clientB = b.client.id;
-    introspector = await createMachineClient(server.services, { name: 'resource server' });
+    introspector = await createMachineClient(server.services, {
+      name: 'resource server',
+      introspection: true,
+    });
   });
   afterEach(() => server.close());
 

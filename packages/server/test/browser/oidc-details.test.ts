@@ -426,8 +426,16 @@ describeEachDialect('OpenID Connect details of the browser flow', (dialect) => {
       expect(expired.headers['www-authenticate']).toContain('error="invalid_token"');
     });
 
-    it('a token without openid: 403 insufficient_scope naming openid', async () => {
+    // Issue 13 item 3: OAuth clients that never ask for openid (Flowsta's) read userinfo with profile/email.
+    it('a token with profile and email but without openid answers those claims', async () => {
       const tokens = await tokensFor({ scope: 'profile email' });
+      const response = await userinfo(tokens.access_token);
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ preferred_username: 'alice', email: 'alice@example.com' });
+    });
+
+    it('a token with neither openid, profile nor email: 403 insufficient_scope naming openid', async () => {
+      const tokens = await tokensFor({ scope: 'offline_access' });
       const response = await userinfo(tokens.access_token);
       expect(response.statusCode).toBe(403);
       expect(response.json()).toMatchObject({ error: 'insufficient_scope' });

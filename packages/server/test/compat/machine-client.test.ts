@@ -82,7 +82,7 @@ describeEachDialect('compat: machine-to-machine clients (client_credentials as J
     clientId = issued.client.id;
     clientSecret = issued.secret as string;
     const rs = await services.clients.create(
-      { name: 'agents-api', type: 'confidential', grantTypes: ['client_credentials'] },
+      { name: 'agents-api', type: 'confidential', grantTypes: ['client_credentials'], introspection: true },
       { actor: 'test' },
     );
     resourceServer = { id: rs.client.id, secret: rs.secret as string };

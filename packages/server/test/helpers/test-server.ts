@@ -80,7 +80,7 @@ export async function startTestServer(
 /** Registers a confidential client-credentials client; returns its id and secret. */
 export async function createMachineClient(
   services: Services,
-  input: { scopes?: string[]; accessTokenTtl?: number; name?: string } = {},
+  input: { scopes?: string[]; accessTokenTtl?: number; name?: string; introspection?: boolean } = {},
 ): Promise<{ clientId: string; clientSecret: string }> {
   for (const scope of input.scopes ?? []) {
     if ((await services.scopes.find(scope)) === undefined)
@@ -93,6 +93,7 @@ export async function createMachineClient(
       grantTypes: ['client_credentials'],
       scopes: input.scopes ?? [],
       accessTokenTtl: input.accessTokenTtl,
+      introspection: input.introspection,
     },
     { actor: 'test' },
   );

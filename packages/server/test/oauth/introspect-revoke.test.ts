@@ -6,6 +6,7 @@ import { databaseSnapshot } from '../helpers/snapshot.js';
 import {
   basic,
   createMachineClient,
+  createPerson,
   form,
   formHeaders,
   startTestServer,
@@ -22,7 +23,7 @@ function suite(dialect: 'sqlite' | 'postgres', env: Record<string, string> = {})
   beforeEach(async () => {
     server = await startTestServer(dialect, { env });
     api = await createMachineClient(server.services, { scopes: ['read:agents'], name: 'worker' });
-    resourceServer = await createMachineClient(server.services, { name: 'agents-api' });
+    resourceServer = await createMachineClient(server.services, { name: 'agents-api', introspection: true });
   });
   afterEach(() => server.close());
 
@@ -68,6 +69,55 @@ function suite(dialect: 'sqlite' | 'postgres', env: Record<string, string> = {})
       iss: 'http://tessera.test',
       jti: expect.any(String),
     });
+  });
+
+  // Issue 13 item 2 (RFC 7662 §4): only a client with the introspection permission learns about
+  // other clients' tokens; any other client introspects only its own.
+  it('a client without the introspection permission sees its own tokens, and others’ as inactive', async () => {
+    const mine = await token(api);
+    const other = await createMachineClient(server.services, { name: 'other worker' });
+    const theirs = await token(other);
+    expect((await introspect(mine, api)).json()).toMatchObject({ active: true, client_id: api.clientId });
+    expect((await introspect(theirs, api)).json()).toEqual({ active: false });
+    expect((await introspect(theirs)).json()).toMatchObject({ active: true, client_id: other.clientId });
+  });
+
+  // Issue 13 item 1: RFC 7662 covers refresh tokens too.
+  it('a live refresh token introspects as active until it is revoked or rotated', async () => {
+    await createPerson(server.services, { username: 'alice' });
+    const login = await server.app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { username: 'alice', password: 'correct horse battery' },
+    });
+    const { refresh_token: refreshToken } = login.json();
+    const now = Math.floor(server.clock.now().getTime() / 1000);
+    expect((await introspect(refreshToken)).json()).toEqual({
+      active: true,
+      client_id: 'tessera',
+      exp: now + 604_800,
+      iat: now,
+      sub: expect.any(String),
+      iss: 'http://tessera.test',
+      sid: expect.any(String),
+      username: 'alice',
+    });
+    // The session API's refresh token is not the worker's: inactive to it.
+    expect((await introspect(refreshToken, api)).json()).toEqual({ active: false });
+    const rotated = await server.app.inject({
+      method: 'GET',
+      url: '/token',
+      headers: { authorization: `Bearer ${refreshToken}` },
+    });
+    expect((await introspect(refreshToken)).json()).toEqual({ active: false });
+    const successor = rotated.json().refresh_token;
+    expect((await introspect(successor)).json()).toMatchObject({ active: true, username: 'alice' });
+    await server.app.inject({
+      method: 'POST',
+      url: '/logout',
+      headers: { authorization: `Bearer ${rotated.json().access_token}` },
+    });
+    expect((await introspect(successor)).json()).toEqual({ active: false });
   });
 
   it('introspection answers only {"active": false} for garbage, expired and foreign tokens', async () => {

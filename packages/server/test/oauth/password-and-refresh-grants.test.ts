@@ -187,7 +187,7 @@ describeEachDialect('service accounts over HTTP', (dialect) => {
         headers: { authorization: `Bearer ${issued.accessToken.token}` },
       });
     const owner = await server.services.clients.create(
-      { name: 'rs', type: 'confidential' },
+      { name: 'rs', type: 'confidential', introspection: true },
       { actor: 'test' },
     );
     const introspect = async () =>

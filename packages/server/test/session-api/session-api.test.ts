@@ -32,7 +32,10 @@ describeEachDialect('session API', (dialect) => {
   const logout = (token: string) =>
     server.app.inject({ method: 'POST', url: '/logout', headers: { authorization: `Bearer ${token}` } });
   async function introspect(token: string) {
-    const rs = await createMachineClient(server.services, { name: `rs-${Math.random()}` });
+    const rs = await createMachineClient(server.services, {
+      name: `rs-${Math.random()}`,
+      introspection: true,
+    });
     const response = await server.app.inject({
       method: 'POST',
       url: '/oauth/introspect',

@@ -1,6 +1,5 @@
-import { introspect } from '../../oauth/introspection.js';
 import type { Services } from '../../services.js';
-import { clientAuthentication } from '../plugins/client-authentication.js';
+import { clientAuthentication, requireClient } from '../plugins/client-authentication.js';
 import { oauthBodyTypes, oauthErrorResponses, stringParameters } from '../schemas/oauth.js';
 import type { App } from '../types.js';
 
@@ -31,7 +30,10 @@ const introspectionResponse = {
   required: ['active'],
 } as const;
 
-/** POST /oauth/introspect (RFC 7662): only authenticated confidential clients may ask. */
+/**
+ * POST /oauth/introspect (RFC 7662): only authenticated confidential clients may ask; a client
+ * without the introspection permission learns only about its own tokens (oauth/introspection.ts).
+ */
 export function introspectRoute(app: App, services: Services): void {
   app.post(
     '/oauth/introspect',
@@ -47,7 +49,7 @@ export function introspectRoute(app: App, services: Services): void {
     },
     async function introspectToken(request, reply) {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-      return introspect(request.body.token, services.accessTokenCheck);
+      return services.introspection.introspect(request.body.token, requireClient(request));
     },
   );
 }

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { BearerError, MissingBearerToken } from '../../oauth/errors.js';
-import { userinfoClaims } from '../../oauth/userinfo.js';
+import { mayReadUserinfo, userinfoClaims } from '../../oauth/userinfo.js';
 import type { Services } from '../../services.js';
 import { AccessTokenError } from '../../tokens/access-token.js';
 import { oauthErrorResponses } from '../schemas/oauth.js';
@@ -49,7 +49,7 @@ export function userinfoRoutes(app: App, services: Services): void {
     if (checked.user === undefined)
       throw new BearerError('invalid_token', 'the token does not speak for a user', 401);
     const granted = (checked.claims.scope ?? '').split(' ').filter((s) => s !== '');
-    if (!granted.includes('openid'))
+    if (!mayReadUserinfo(granted))
       throw new BearerError('insufficient_scope', 'the token lacks the openid scope', 403, 'openid');
     return userinfoClaims(checked.user, granted, await services.scopes.list());
   }

@@ -34,7 +34,7 @@ ${hiddenInput('interaction', view.interaction)}
 <button type="submit" name="decision" value="deny" class="button button-secondary">Deny</button>
 </div>
 </form>
-<p class="note">You can withdraw access later in your account settings.</p>`;
+<p class="note">If you allow it, Tessera remembers, and this application will not ask again for the same access.</p>`;
 
   return layout({ title: `Allow access to ${view.clientName}?`, body });
 }

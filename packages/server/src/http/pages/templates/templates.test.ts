@@ -205,7 +205,9 @@ describe('consentPage', () => {
     const page = consentPage(consentView).toString();
     expect(page).toContain('<h1>Example App wants to access your account</h1>');
     expect(page).toContain('Signed in as <strong>alice</strong>');
-    expect(page).toContain('You can withdraw access later in your account settings.');
+    expect(page).toContain(
+      'If you allow it, Tessera remembers, and this application will not ask again for the same access.',
+    );
   });
 
   it('lists the scopes by description with the raw name in <code>', () => {
