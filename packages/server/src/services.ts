@@ -38,7 +38,11 @@ import type { Logger } from './platform/logger.js';
 import { connectRedis } from './platform/redis.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './storage/database.js';
 import { createStores, transactionRunner } from './storage/repositories/index.js';
-import { issuerRecordRepository } from './storage/repositories/instance-settings-repository.js';
+import {
+  issuerRecordRepository,
+  type ReloadIntervalRecord,
+  reloadIntervalRecordRepository,
+} from './storage/repositories/instance-settings-repository.js';
 import { serviceTokenRepository } from './storage/repositories/service-token-repository.js';
 import { AccessTokens } from './tokens/access-token.js';
 import { IdTokens } from './tokens/id-token.js';
@@ -66,6 +70,7 @@ export interface Services {
   readonly serviceTokens: ServiceTokens;
   /** The issuer the server last served under (the CLI mints tokens for it). */
   readonly issuerRecord: IssuerRecord;
+  readonly reloadIntervalRecord: ReloadIntervalRecord;
   readonly idTokens: IdTokens;
   readonly cookies: CookieSigner;
   readonly revocations: RevocationList;
@@ -106,6 +111,7 @@ export function createServices(options: ServiceOptions): Services {
   const audit = new AuditLog(stores.audit, clock);
 
   const masterSecret = loadMasterSecret(config.secret, config.dataDir);
+  const reloadIntervalRecord = reloadIntervalRecordRepository(database.db);
   const keys = new KeyManager({
     store: stores.signingKeys,
     transaction,
@@ -120,6 +126,7 @@ export function createServices(options: ServiceOptions): Services {
     ],
     maxTokenLifetime: (use) => maxTokenLifetime(use, config, stores, clock),
     reloadIntervalSeconds: config.keyRefreshInterval,
+    recordedReloadInterval: () => reloadIntervalRecord.recorded(),
     keyGenerator: options.keyGenerator,
   });
 
@@ -230,6 +237,7 @@ export function createServices(options: ServiceOptions): Services {
       audit,
     }),
     issuerRecord: issuerRecordRepository(database.db),
+    reloadIntervalRecord,
     idTokens,
     // The key derived from the master secret stays last: setting TESSERA_COOKIE_SECRETS signs nobody out.
     cookies: new CookieSigner([...config.cookieSecrets, masterSecret.value]),
@@ -237,7 +245,12 @@ export function createServices(options: ServiceOptions): Services {
     grants,
     authorizationFlow,
     rpLogout: new RpLogout({ clients: clientDirectory, idTokens, sessions, audit }),
-    introspection: new TokenIntrospection({ check: accessTokenCheck, sessions, issuer: config.issuer }),
+    introspection: new TokenIntrospection({
+      check: accessTokenCheck,
+      clients: clientDirectory,
+      sessions,
+      issuer: config.issuer,
+    }),
     redis,
     async prepareStorage() {
       await migrateToLatest(database.db, database.schema);

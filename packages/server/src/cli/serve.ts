@@ -46,6 +46,7 @@ export async function serveCommand(ctx: CliContext, args: readonly string[]): Pr
     // creates an admin whose generated password nobody saw (issue 13).
     adminPassword = (await bootstrap(services)).generatedPassword;
     await recordIssuer(services, logger);
+    await services.reloadIntervalRecord.record(config.keyRefreshInterval, services.clock.now());
   } catch (error) {
     await app.close();
     await services.close();

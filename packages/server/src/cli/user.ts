@@ -127,6 +127,11 @@ async function setPassword(ctx: CliContext, args: readonly string[]): Promise<nu
   // A password on the command line would stay in the shell's history and in `ps`.
   if (values['password-stdin'] !== true)
     throw new UsageError('give the password on stdin with --password-stdin');
+  // On a terminal the typed password would be echoed and the command wait for Ctrl-D unseen.
+  if ((ctx.stdin as { isTTY?: boolean }).isTTY === true)
+    throw new UsageError(
+      'pipe the password in, e.g. printf \'%s\' "$PASSWORD" | npm run tessera -- user set-password U --password-stdin',
+    );
   const password = await readPassword(ctx.stdin);
   const user = await withServices(ctx, async (services) => {
     await person(services, username);

@@ -5,9 +5,10 @@ import type { CliContext } from './context.js';
 export function describeDatabase(database: DatabaseConfig): string {
   if (database.kind === 'sqlite') return `SQLite ${database.path}`;
   try {
+    // Scheme, user, host and database only: a password may also ride in the query string.
     const url = new URL(database.url);
-    url.password = '';
-    return `PostgreSQL ${url.href}`;
+    const user = url.username === '' ? '' : `${url.username}@`;
+    return `PostgreSQL ${url.protocol}//${user}${url.host}${url.pathname}`;
   } catch {
     return 'PostgreSQL';
   }

@@ -51,6 +51,8 @@ interface KeyManagerDeps {
    * key rotated by the CLI is in every server's JWKS. Default 60.
    */
   readonly reloadIntervalSeconds?: number;
+  /** The longest reload interval the running servers recorded (instance settings). */
+  readonly recordedReloadInterval?: () => Promise<number | undefined>;
   /** Defaults to fresh key generation; tests hand pre-generated keys, as RSA-2048 takes a while. */
   readonly keyGenerator?: SigningKeyGenerator;
 }
@@ -107,6 +109,15 @@ export class KeyManager {
   }
 
   /**
+   * The delay a rotation uses: as activationDelaySeconds, but with the longest reload interval any
+   * server has recorded (the CLI that rotates does not run with the servers' settings).
+   */
+  async #rotationDelaySeconds(): Promise<number> {
+    const recorded = (await this.#deps.recordedReloadInterval?.()) ?? 0;
+    return Math.max(this.activationDelaySeconds, verifierJwksCooldownSeconds + recorded);
+  }
+
+  /**
    * Makes a new key for every (use, algorithm): published now, signing after
    * `activationDelaySeconds`, when the old one retires. Old public keys stay published until every
    * token they signed has expired.
@@ -114,7 +125,11 @@ export class KeyManager {
   async rotate(by: Actor): Promise<StoredSigningKey[]> {
     const { transaction, clock, audit, maxTokenLifetime } = this.#deps;
     const now = clock.now();
-    const handover = new Date(now.getTime() + this.activationDelaySeconds * 1000);
+    const delay = await this.#rotationDelaySeconds();
+    const handover = new Date(now.getTime() + delay * 1000);
+    // A server that has not reloaded yet still signs with the old key until it does: keep it
+    // published that much longer than the tokens it signed before the handover.
+    const lateSigning = delay - verifierJwksCooldownSeconds;
     const created: StoredSigningKey[] = [];
     // Read before the transaction: on SQLite a query outside it would wait for it forever.
     const lifetimes = { access: await maxTokenLifetime('access'), id: await maxTokenLifetime('id') };
@@ -123,7 +138,11 @@ export class KeyManager {
         const fresh = await this.#newKey(old);
         await signingKeys.insert(fresh);
         // The old key signs until the handover, so its tokens live until handover + lifetime.
-        await signingKeys.retire(old.kid, handover, new Date(handover.getTime() + lifetimes[old.use] * 1000));
+        await signingKeys.retire(
+          old.kid,
+          handover,
+          new Date(handover.getTime() + (lifetimes[old.use] + lateSigning) * 1000),
+        );
         created.push(fresh);
         await audit.record(
           {

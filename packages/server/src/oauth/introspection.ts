@@ -1,6 +1,7 @@
 import { sessionApiClientId } from '../accounts/session.js';
 import type { SessionService } from '../accounts/sessions.js';
 import type { Client } from '../clients/client.js';
+import type { ClientDirectory } from '../clients/client-directory.js';
 import { AccessTokenError } from '../tokens/access-token.js';
 import { tokenKind } from '../tokens/token-kind.js';
 import type { AccessTokenCheck } from './access-token-check.js';
@@ -26,6 +27,7 @@ export type IntrospectionResponse =
 
 interface IntrospectionDeps {
   readonly check: AccessTokenCheck;
+  readonly clients: ClientDirectory;
   readonly sessions: SessionService;
   readonly issuer: string;
 }
@@ -80,6 +82,11 @@ export class TokenIntrospection {
     const live = await this.#deps.sessions.liveRefreshToken(token);
     if (live === undefined) return inactive;
     const { token: record, session, user } = live;
+    // As for access tokens: a revoked client's tokens are inactive.
+    if (record.clientId !== null) {
+      const entry = await this.#deps.clients.find(record.clientId);
+      if (entry === undefined || entry.client.revokedAt !== null) return inactive;
+    }
     return {
       active: true,
       ...(record.scope.length === 0 ? {} : { scope: record.scope.join(' ') }),

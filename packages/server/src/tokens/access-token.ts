@@ -67,7 +67,8 @@ export class AccessTokens {
   }
 
   issue(request: AccessTokenRequest): IssuedAccessToken {
-    const iat = request.reissue?.issuedAt ?? Math.floor(this.#clock.now().getTime() / 1000);
+    const now = Math.floor(this.#clock.now().getTime() / 1000);
+    const iat = request.reissue?.issuedAt ?? now;
     const exp = iat + request.ttlSeconds;
     // randomUUID draws from a pre-filled entropy pool: 122 random bits without a syscall per token.
     const jti = request.reissue?.jti ?? randomUUID();
@@ -83,7 +84,8 @@ export class AccessTokens {
       ...request.extraClaims,
     };
     const token = signJwt('at+jwt', payload, this.#keys.signingKey('access', this.#alg));
-    return { token, jti, expiresAt: exp, expiresIn: request.ttlSeconds };
+    // A token minted again has lived part of its life already.
+    return { token, jti, expiresAt: exp, expiresIn: Math.max(0, exp - now) };
   }
 
   /** Signature, issuer, `typ` and expiry; revocation and session state are checked by the caller. */

@@ -131,8 +131,10 @@ describeEachDialect('signing keys', (dialect) => {
     expect(retired?.status).toBe('retired');
     // The longest-lived token an access key signs: a session API token, accepted by GET /token
     // until the session's refresh lifetime ends (300 s + 7 days).
-    // It signs until the handover, so the last of its tokens expires that much later.
-    const lifetime = server.services.keys.activationDelaySeconds + 300 + 604_800;
+    // It signs until the handover (and, on a server that has not reloaded yet, up to one reload
+    // interval after it), so the last of its tokens expires that much later.
+    const delay = server.services.keys.activationDelaySeconds;
+    const lifetime = delay + (delay - 30) + 300 + 604_800;
     expect(retired?.retainUntil?.getTime()).toBe(server.clock.now().getTime() + lifetime * 1000);
 
     server.clock.advance(lifetime - 1);
@@ -150,7 +152,25 @@ describeEachDialect('signing keys', (dialect) => {
       (k) => k.use === 'access' && k.status === 'retired',
     );
     const delay = server.services.keys.activationDelaySeconds;
-    expect(retired?.retainUntil?.getTime()).toBe(server.clock.now().getTime() + (delay + 1_000_000) * 1000);
+    expect(retired?.retainUntil?.getTime()).toBe(
+      server.clock.now().getTime() + (delay + (delay - 30) + 1_000_000) * 1000,
+    );
+  });
+
+  // Review of issue 13 item 20: `keys rotate` runs in the CLI, without the servers' settings; a
+  // server reloading keys every 300 s must publish the new key before it signs anywhere.
+  it('a rotation waits for the longest key-reload interval a server recorded', async () => {
+    await server.services.reloadIntervalRecord.record(300, server.clock.now());
+    await server.services.reloadIntervalRecord.record(120, server.clock.now());
+    expect(await server.services.reloadIntervalRecord.recorded()).toBe(300);
+    const [oldAccessKey] = (await server.services.keys.list()).filter((k) => k.use === 'access');
+    await server.services.keys.rotate({ actor: 'test' });
+    const retired = (await server.services.keys.list()).find((k) => k.kid === oldAccessKey?.kid);
+    expect(retired?.retiredAt?.getTime()).toBe(server.clock.now().getTime() + (30 + 300) * 1000);
+    server.clock.advance(30 + 299);
+    expect(decodeProtectedHeader(await token()).kid).toBe(oldAccessKey?.kid);
+    server.clock.advance(2);
+    expect(decodeProtectedHeader(await token()).kid).not.toBe(oldAccessKey?.kid);
   });
 
   it('a rotation made by another process reaches the running server on reload', async () => {

@@ -120,6 +120,24 @@ function suite(dialect: 'sqlite' | 'postgres', env: Record<string, string> = {})
     expect((await introspect(successor)).json()).toEqual({ active: false });
   });
 
+  it('a refresh token of a revoked client introspects as inactive', async () => {
+    await createPerson(server.services, { username: 'alice' });
+    const app = await server.services.clients.create(
+      { name: 'app', type: 'confidential', grantTypes: ['password', 'refresh_token'], scopes: [] },
+      { actor: 'test' },
+    );
+    const granted = await server.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { ...formHeaders, authorization: basic(app.client.id, app.secret as string) },
+      payload: form({ grant_type: 'password', username: 'alice', password: 'correct horse battery' }),
+    });
+    const { refresh_token: refreshToken } = granted.json();
+    expect((await introspect(refreshToken)).json()).toMatchObject({ active: true, client_id: app.client.id });
+    await server.services.clients.revoke(app.client.id, { actor: 'test' });
+    expect((await introspect(refreshToken)).json()).toEqual({ active: false });
+  });
+
   it('introspection answers only {"active": false} for garbage, expired and foreign tokens', async () => {
     expect((await introspect('not-a-token')).json()).toEqual({ active: false });
     const accessToken = await token();
