@@ -33,6 +33,16 @@ export interface RequiredKey {
  */
 export const verifierJwksCooldownSeconds = 30;
 
+/** How long an HTTP cache may keep the JWKS (max-age plus stale-while-revalidate; http/oauth/jwks.ts). */
+export const jwksCache = { maxAgeSeconds: 300, staleSeconds: 60 } as const;
+
+/**
+ * From publishing a key to a verifier seeing it, at worst: a shared cache serves the old JWKS for
+ * its whole lifetime, then the verifier's refetch cooldown runs out.
+ */
+const publicationDelaySeconds =
+  verifierJwksCooldownSeconds + jwksCache.maxAgeSeconds + jwksCache.staleSeconds;
+
 /** Makes a key pair for `alg` that the key store has never held (rotation compares kids). */
 export type SigningKeyGenerator = (alg: SigningAlgorithm) => Promise<GeneratedKey>;
 
@@ -77,9 +87,10 @@ const slot = (use: KeyUse, alg: SigningAlgorithm) => `${use}/${alg}`;
  * private keys, the published JWKS) that token issuance and verification read synchronously.
  *
  * A rotation publishes before it signs (issue 13): the new key is in the JWKS at once, but the
- * old one keeps signing for `activationDelaySeconds` (its `retiredAt` is set that far ahead), the
- * verifier's JWKS cooldown plus the servers' reload interval. By the time a token names the new
- * `kid`, every server publishes it and every verifier may refetch the JWKS, so none refuses it.
+ * old one keeps signing for `activationDelaySeconds` (its `retiredAt` is set that far ahead): the
+ * JWKS's HTTP cache lifetime, the verifier's JWKS cooldown and the servers' reload interval. By
+ * the time a token names the new `kid`, every server publishes it and every verifier, even one
+ * behind a shared cache, may refetch the JWKS, so none refuses it.
  */
 export class KeyManager {
   readonly #deps: KeyManagerDeps;
@@ -105,7 +116,7 @@ export class KeyManager {
 
   /** Seconds from a rotation until its new keys sign: published first, so no verifier is surprised. */
   get activationDelaySeconds(): number {
-    return verifierJwksCooldownSeconds + (this.#deps.reloadIntervalSeconds ?? 60);
+    return publicationDelaySeconds + (this.#deps.reloadIntervalSeconds ?? 60);
   }
 
   /**
@@ -114,7 +125,7 @@ export class KeyManager {
    */
   async #rotationDelaySeconds(): Promise<number> {
     const recorded = (await this.#deps.recordedReloadInterval?.()) ?? 0;
-    return Math.max(this.activationDelaySeconds, verifierJwksCooldownSeconds + recorded);
+    return Math.max(this.activationDelaySeconds, publicationDelaySeconds + recorded);
   }
 
   /**
@@ -129,7 +140,7 @@ export class KeyManager {
     const handover = new Date(now.getTime() + delay * 1000);
     // A server that has not reloaded yet still signs with the old key until it does: keep it
     // published that much longer than the tokens it signed before the handover.
-    const lateSigning = delay - verifierJwksCooldownSeconds;
+    const lateSigning = delay - publicationDelaySeconds;
     const created: StoredSigningKey[] = [];
     // Read before the transaction: on SQLite a query outside it would wait for it forever.
     const lifetimes = { access: await maxTokenLifetime('access'), id: await maxTokenLifetime('id') };

@@ -81,8 +81,9 @@ describeEachDialect('signing keys', (dialect) => {
     expect((await jwks()).keys.map((k) => k.kid)).toEqual(expect.arrayContaining([oldKid, newKid]));
 
     const delay = server.services.keys.activationDelaySeconds;
-    // The verifier's 30 s cooldown plus the test config's key reload interval.
-    expect(delay).toBe(30 + server.services.config.keyRefreshInterval);
+    // A verifier's JWKS refetch cooldown, a shared cache's JWKS lifetime (max-age 300 + stale 60),
+    // and one key reload of every server.
+    expect(delay).toBe(30 + 360 + server.services.config.keyRefreshInterval);
     const rightAfter = await token();
     expect(decodeProtectedHeader(rightAfter).kid).toBe(oldKid);
     server.clock.advance(delay - 1);
@@ -134,7 +135,7 @@ describeEachDialect('signing keys', (dialect) => {
     // It signs until the handover (and, on a server that has not reloaded yet, up to one reload
     // interval after it), so the last of its tokens expires that much later.
     const delay = server.services.keys.activationDelaySeconds;
-    const lifetime = delay + (delay - 30) + 300 + 604_800;
+    const lifetime = delay + (delay - 390) + 300 + 604_800;
     expect(retired?.retainUntil?.getTime()).toBe(server.clock.now().getTime() + lifetime * 1000);
 
     server.clock.advance(lifetime - 1);
@@ -153,7 +154,7 @@ describeEachDialect('signing keys', (dialect) => {
     );
     const delay = server.services.keys.activationDelaySeconds;
     expect(retired?.retainUntil?.getTime()).toBe(
-      server.clock.now().getTime() + (delay + (delay - 30) + 1_000_000) * 1000,
+      server.clock.now().getTime() + (delay + (delay - 390) + 1_000_000) * 1000,
     );
   });
 
@@ -166,8 +167,8 @@ describeEachDialect('signing keys', (dialect) => {
     const [oldAccessKey] = (await server.services.keys.list()).filter((k) => k.use === 'access');
     await server.services.keys.rotate({ actor: 'test' });
     const retired = (await server.services.keys.list()).find((k) => k.kid === oldAccessKey?.kid);
-    expect(retired?.retiredAt?.getTime()).toBe(server.clock.now().getTime() + (30 + 300) * 1000);
-    server.clock.advance(30 + 299);
+    expect(retired?.retiredAt?.getTime()).toBe(server.clock.now().getTime() + (390 + 300) * 1000);
+    server.clock.advance(390 + 299);
     expect(decodeProtectedHeader(await token()).kid).toBe(oldAccessKey?.kid);
     server.clock.advance(2);
     expect(decodeProtectedHeader(await token()).kid).not.toBe(oldAccessKey?.kid);

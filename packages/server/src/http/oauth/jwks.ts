@@ -1,3 +1,4 @@
+import { jwksCache } from '../../keys/key-manager.js';
 import type { Services } from '../../services.js';
 import type { App } from '../types.js';
 
@@ -40,7 +41,10 @@ export function jwksRoute(app: App, services: Services): void {
     },
     async function serveJwks(_request, reply) {
       reply
-        .header('cache-control', 'public, max-age=300, stale-while-revalidate=60')
+        .header(
+          'cache-control',
+          `public, max-age=${jwksCache.maxAgeSeconds}, stale-while-revalidate=${jwksCache.staleSeconds}`,
+        )
         .header('access-control-allow-origin', '*');
       return services.keys.jwks();
     },
