@@ -6,16 +6,17 @@ import { InvalidInputError, NotFoundError } from '../platform/errors.js';
 import { randomId, randomToken } from '../platform/random.js';
 import { hashSecret } from '../platform/secret-hash.js';
 import type { RunInTransaction } from '../platform/transaction.js';
-import {
-  type Client,
-  type ClientType,
-  type GrantKind,
-  type GrantType,
-  type IdTokenAlgorithm,
-  idTokenAlgorithms,
-} from './client.js';
+import type { Client, ClientType, GrantKind, GrantType } from './client.js';
 import type { ClientDirectory } from './client-directory.js';
-import { redirectUriProblem } from './redirect-uri.js';
+import {
+  clientName,
+  clientType,
+  defaultScopes,
+  idTokenAlg,
+  requireRedirectUri,
+  ttl,
+  uniqueUris,
+} from './client-validation.js';
 import type { ClientStore, ScopeStore } from './stores.js';
 
 export interface CreateClientInput {
@@ -50,7 +51,6 @@ export interface Actor {
   readonly userAgent?: string | null;
 }
 
-const maxTtl = 31_536_000;
 const maxGraceSeconds = 30 * 86_400;
 
 interface ClientServiceDeps {
@@ -284,53 +284,4 @@ export class ClientService {
     if (owner === undefined) throw new InvalidInputError(`--owner: no user named '${username}'`);
     return owner.id;
   }
-}
-
-/**
- * The scopes a client gets when created without --scope: a client that signs users in through
- * the browser may ask for the OpenID Connect ones (and offline_access with refresh tokens); any
- * other client names its API scopes itself.
- */
-export function defaultScopes(grants: readonly GrantType[]): string[] {
-  if (!grants.includes('authorization_code')) return [];
-  return ['openid', 'profile', 'email', ...(grants.includes('refresh_token') ? ['offline_access'] : [])];
-}
-
-function requireRedirectUri(grants: readonly GrantType[], redirectUris: readonly string[]): void {
-  if (grants.includes('authorization_code') && redirectUris.length === 0) {
-    throw new InvalidInputError('the authorization_code grant needs at least one --redirect-uri');
-  }
-}
-
-function clientType(value: string): ClientType {
-  if (value === 'confidential' || value === 'public') return value;
-  throw new InvalidInputError(`--type must be confidential or public, not '${value}'`);
-}
-
-function clientName(value: string): string {
-  const name = value.trim();
-  if (name === '' || name.length > 200) throw new InvalidInputError('--name must be 1 to 200 characters');
-  return name;
-}
-
-function uniqueUris(uris: readonly string[], option: string): string[] {
-  for (const uri of uris) {
-    const problem = redirectUriProblem(uri);
-    if (problem !== undefined) throw new InvalidInputError(`${option}: ${problem}`);
-  }
-  return [...new Set(uris)];
-}
-
-function ttl(option: string, value: number | undefined): number | null {
-  if (value === undefined) return null;
-  if (!Number.isInteger(value) || value < 1 || value > maxTtl) {
-    throw new InvalidInputError(`${option} must be a whole number of seconds from 1 to ${maxTtl}`);
-  }
-  return value;
-}
-
-function idTokenAlg(value: string | undefined): IdTokenAlgorithm {
-  if (value === undefined) return 'RS256';
-  if ((idTokenAlgorithms as readonly string[]).includes(value)) return value as IdTokenAlgorithm;
-  throw new InvalidInputError(`id token algorithm must be one of ${idTokenAlgorithms.join(', ')}`);
 }

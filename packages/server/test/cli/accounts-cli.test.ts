@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
 import type { CliContext } from '../../src/cli/context.js';
@@ -10,6 +11,7 @@ import { createLogger } from '../../src/platform/logger.js';
 import { verifyPassword } from '../../src/platform/password-hash.js';
 import { createServices, prepareStorage } from '../../src/services.js';
 import { createStores } from '../../src/storage/repositories/index.js';
+import { capture } from '../helpers/capture.js';
 import { describeEachDialect, type FreshDatabase, freshDatabase } from '../helpers/databases.js';
 import { testSecret } from '../helpers/test-server.js';
 
@@ -63,30 +65,12 @@ interface AuditJson {
   details: Record<string, unknown>;
 }
 
-function capture(onText?: (text: string) => void): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      onText?.(chunks.join(''));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
-
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-}
-
-function jwtPayload(token: string): Record<string, unknown> {
-  const parts = token.split('.');
-  expect(parts).toHaveLength(3);
-  return JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
 describeEachDialect('tessera user / service-account / audit', (dialect) => {
@@ -405,13 +389,13 @@ describeEachDialect('tessera user / service-account / audit', (dialect) => {
       token_type: 'Bearer',
       expires_in: expect.any(Number),
       expires_at: expect.any(String),
-      jti: jwtPayload(issued.access_token).jti,
+      jti: decodeJwt(issued.access_token).jti,
     });
     expect(issued.expires_in).toBe(7 * 86_400);
     const expiresAt = Date.parse(issued.expires_at);
     expect(expiresAt).toBeGreaterThanOrEqual(before + 7 * 86_400_000 - 2000);
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 7 * 86_400_000 + 1000);
-    const payload = jwtPayload(issued.access_token);
+    const payload = decodeJwt(issued.access_token);
     expect(payload).toMatchObject({
       type: 'service',
       sub: account.id,

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
 import type { CliContext } from '../../src/cli/context.js';
+import { capture } from '../helpers/capture.js';
 import { describeEachDialect, type FreshDatabase, freshDatabase } from '../helpers/databases.js';
 import { databaseSnapshot } from '../helpers/snapshot.js';
 import { testSecret } from '../helpers/test-server.js';
@@ -13,17 +14,6 @@ interface CliResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
 }
 
 interface KeyJson {

@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { verifyPassword } from '../../src/platform/password-hash.js';
 import { createStores } from '../../src/storage/repositories/index.js';
 import { issuerRecordRepository } from '../../src/storage/repositories/instance-settings-repository.js';
+import { capture } from '../helpers/capture.js';
 import { describeEachDialect, type FreshDatabase, freshDatabase } from '../helpers/databases.js';
 import { testSecret } from '../helpers/test-server.js';
 
@@ -28,24 +30,6 @@ interface ClientJson {
   name: string;
 }
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
-
-function jwtPayload(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8')) as Record<
-    string,
-    unknown
-  >;
-}
-
 describeEachDialect('tessera CLI: first-hour fixes', (dialect) => {
   let fresh: FreshDatabase;
   let cwd: string;
@@ -63,8 +47,8 @@ describeEachDialect('tessera CLI: first-hour fixes', (dialect) => {
   });
 
   async function cli(argv: string[], stdin: string[] = [], extraEnv: Record<string, string> = {}) {
-    const out = sink();
-    const err = sink();
+    const out = capture();
+    const err = capture();
     const ctx: CliContext = {
       argv,
       env: { ...env, ...extraEnv },
@@ -186,7 +170,7 @@ describeEachDialect('tessera CLI: first-hour fixes', (dialect) => {
     await json(['service-account', 'create', '--name', 'robot']);
     const first = await json<{ access_token: string; jti: string }>(['service-account', 'token', 'robot']);
     const second = await json<{ access_token: string; jti: string }>(['service-account', 'token', 'robot']);
-    expect(first.jti).toBe(jwtPayload(first.access_token).jti);
+    expect(first.jti).toBe(decodeJwt(first.access_token).jti);
 
     const revoked = await cli(['service-account', 'revoke-token', first.jti]);
     expect(revoked.code).toBe(0);
@@ -195,7 +179,7 @@ describeEachDialect('tessera CLI: first-hour fixes', (dialect) => {
     const stores = createStores(fresh.handle.db);
     expect(await stores.revokedTokens.contains(first.jti)).toBe(true);
     expect(await stores.revokedTokens.contains(second.jti)).toBe(false);
-    const sid = jwtPayload(first.access_token).sid as string;
+    const sid = decodeJwt(first.access_token).sid as string;
     expect((await stores.sessions.findById(sid))?.endReason).toBe('token_revoked');
     const audited = (await stores.audit.tail(5)).find((e) => e.type === 'service_account.token_revoked');
     expect(audited?.details).toMatchObject({ jti: first.jti, session_id: sid });
@@ -208,13 +192,13 @@ describeEachDialect('tessera CLI: first-hour fixes', (dialect) => {
   it('mints with the issuer the server recorded, and refuses another TESSERA_ISSUER', async () => {
     await json(['service-account', 'create', '--name', 'robot']);
     const unrecorded = await json<{ access_token: string }>(['service-account', 'token', 'robot']);
-    expect(jwtPayload(unrecorded.access_token).iss).toBe('http://localhost:8080');
+    expect(decodeJwt(unrecorded.access_token).iss).toBe('http://localhost:8080');
 
     await issuerRecordRepository(fresh.handle.db).record('http://localhost:9400', new Date());
     const human = await cli(['service-account', 'token', 'robot']);
     expect(human.code).toBe(0);
     const token = JSON.parse(human.stdout) as { access_token: string };
-    expect(jwtPayload(token.access_token)).toMatchObject({
+    expect(decodeJwt(token.access_token)).toMatchObject({
       iss: 'http://localhost:9400',
       aud: 'http://localhost:9400',
     });
