@@ -13,13 +13,18 @@ import { ClientDirectory } from './clients/client-directory.js';
 import { ClientService } from './clients/client-service.js';
 import { ScopeService } from './clients/scope-service.js';
 import { accountServices } from './composition/account-services.js';
+import { invalidationBus, subscribeCaches } from './composition/invalidations.js';
 import { maxTokenLifetime } from './composition/key-retention.js';
+import { limitServices } from './composition/limits.js';
+import { metricsFor } from './composition/metrics.js';
 import { revocationList } from './composition/revocations.js';
 import type { Config } from './config/config.js';
 import type { IssuerRecord } from './config/issuer-record.js';
 import { KeyEncryption } from './keys/key-encryption.js';
 import { KeyManager, type SigningKeyGenerator } from './keys/key-manager.js';
 import { loadMasterSecret } from './keys/master-secret.js';
+import type { LimiterHealth } from './limits/limiters.js';
+import type { RateLimits } from './limits/rate-limits.js';
 import { AccessTokenCheck } from './oauth/access-token-check.js';
 import { AuthorizationFlow } from './oauth/authorize/authorization-flow.js';
 import { Consents } from './oauth/authorize/consents.js';
@@ -34,9 +39,12 @@ import { TokenIntrospection } from './oauth/introspection.js';
 import { RpLogout } from './oauth/rp-logout.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { CookieSigner } from './platform/cookie-signer.js';
+import type { InvalidationBus } from './platform/invalidation/invalidation-bus.js';
 import type { Logger } from './platform/logger.js';
+import type { Metrics } from './platform/metrics/metrics.js';
 import { connectRedis } from './platform/redis.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './storage/database.js';
+import { exclusiveJob } from './storage/exclusive-job.js';
 import { createStores, transactionRunner } from './storage/repositories/index.js';
 import {
   issuerRecordRepository,
@@ -79,11 +87,20 @@ export interface Services {
   readonly rpLogout: RpLogout;
   readonly introspection: TokenIntrospection;
   readonly redis: Redis | undefined;
+  /** Tells every process's caches what changed; servers listen from startBackgroundJobs. */
+  readonly invalidations: InvalidationBus;
+  /** Request budgets per route family; undefined when TESSERA_RATE_LIMITING is off. */
+  readonly rateLimits: RateLimits | undefined;
+  readonly limiterHealth: LimiterHealth;
+  /** What `/metrics` reports; does nothing unless TESSERA_METRICS_TOKEN or TESSERA_METRICS_ADDRESS is set. */
+  readonly metrics: Metrics;
+  /** Resolves when the database answers a trivial query (readiness); rejects otherwise. */
+  checkDatabase(): Promise<void>;
   /** Brings the database up to date for use: schema, built-in scopes, signing keys. */
   prepareStorage(): Promise<void>;
   /** First start: everything prepareStorage does, plus the admin user. */
   bootstrap(): Promise<AdminBootstrapResult>;
-  /** Starts background work: key reloads, purging expired revocations. */
+  /** Starts background work: hearing invalidations, key reloads, purging expired rows (one instance at a time). */
   startBackgroundJobs(): void;
   close(): Promise<void>;
 }
@@ -105,10 +122,21 @@ const sessionRetentionMs = 7 * 86_400_000;
 export function createServices(options: ServiceOptions): Services {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
-  const database = options.database ?? openDatabase(config.database);
+  const database =
+    options.database ??
+    openDatabase(config.database, {
+      timeouts: { connectMs: config.databaseConnectTimeout, statementMs: config.databaseStatementTimeout },
+      logger,
+    });
   const stores = createStores(database.db);
   const transaction = transactionRunner(database.db);
   const audit = new AuditLog(stores.audit, clock);
+
+  const redis =
+    config.redisUrl === undefined
+      ? undefined
+      : connectRedis(config.redisUrl, logger, { commandTimeout: config.redisTimeout });
+  const invalidations = invalidationBus(config, database, redis, logger);
 
   const masterSecret = loadMasterSecret(config.secret, config.dataDir);
   const reloadIntervalRecord = reloadIntervalRecordRepository(database.db);
@@ -128,15 +156,26 @@ export function createServices(options: ServiceOptions): Services {
     reloadIntervalSeconds: config.keyRefreshInterval,
     recordedReloadInterval: () => reloadIntervalRecord.recorded(),
     keyGenerator: options.keyGenerator,
+    invalidations,
   });
 
   const clientDirectory = new ClientDirectory(stores.clients, clock, config.clientCacheTtl);
-  const scopes = new ScopeService(stores.scopes, audit, clock);
+  const scopes = new ScopeService(stores.scopes, audit, clock, invalidations);
+  const browserOrigins = new BrowserOrigins(stores.clients, clock, config.clientCacheTtl, config.corsOrigins);
+  subscribeCaches(invalidations, { clientDirectory, browserOrigins, keys });
 
-  const redis = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, logger);
-  const revocations = revocationList(redis, stores, clock, logger);
+  const revocations = revocationList(redis, config.redisPrefix, stores, clock, logger);
+  const { rateLimits, throttle, limiterHealth } = limitServices(config, redis, logger);
 
   const accessTokens = new AccessTokens(keys, clock, config.issuer, config.accessTokenAlg);
+  const metrics = metricsFor(config, {
+    clientDirectory,
+    accessTokens,
+    limiterHealth,
+    revocations,
+    database,
+    redis,
+  });
   const accessTokenCheck = new AccessTokenCheck({
     tokens: accessTokens,
     revocations,
@@ -154,6 +193,8 @@ export function createServices(options: ServiceOptions): Services {
     accessTokens,
     checkAccessToken: (token, options) => accessTokenCheck.check(token, options),
     successorKey: masterSecret.value,
+    throttle,
+    metrics,
   });
   const users = new UserService({
     users: stores.users,
@@ -162,6 +203,7 @@ export function createServices(options: ServiceOptions): Services {
     sessions,
     audit,
     clock,
+    invalidations,
   });
   const oauthLifetimes = {
     accessTokenTtl: config.accessTokenTtl,
@@ -189,10 +231,11 @@ export function createServices(options: ServiceOptions): Services {
     scopes: stores.scopes,
     users: stores.users,
     transaction,
-    directory: clientDirectory,
+    invalidations,
     audit,
     clock,
     grants: grants.catalogue,
+    rateLimitTiers: Object.keys(config.rateLimitTiers),
   });
 
   const interactions = new Interactions(stores.interactions, clock);
@@ -220,7 +263,7 @@ export function createServices(options: ServiceOptions): Services {
     keys,
     clients,
     clientDirectory,
-    browserOrigins: new BrowserOrigins(stores.clients, clock, config.clientCacheTtl, config.corsOrigins),
+    browserOrigins,
     scopes,
     accessTokens,
     accessTokenCheck,
@@ -252,8 +295,13 @@ export function createServices(options: ServiceOptions): Services {
       issuer: config.issuer,
     }),
     redis,
+    invalidations,
+    rateLimits,
+    limiterHealth,
+    metrics,
+    checkDatabase: () => database.ping(),
     async prepareStorage() {
-      await migrateToLatest(database.db, database.schema);
+      await database.withoutStatementTimeout((db) => migrateToLatest(db, database.schema));
       await scopes.ensureBuiltIns();
       await keys.ensureKeys();
     },
@@ -262,22 +310,27 @@ export function createServices(options: ServiceOptions): Services {
       return ensureAdminUser(stores.users, clock, config.adminPassword);
     },
     startBackgroundJobs() {
+      invalidations.listen();
       keys.startAutoReload(config.keyRefreshInterval, reportBackgroundError);
-      // Expired rows are removed here, off the request path.
+      // Expired rows are removed here, off the request path, by one instance at a time.
+      const purgeAlone = exclusiveJob(database, 'purge');
       purgeTimer = setInterval(() => {
         const now = clock.now();
-        Promise.all([
-          revocations.purgeExpired(),
-          interactions.purgeExpired(),
-          stores.refreshTokens.deleteExpired(now),
-          stores.sessions.deleteExpired(new Date(now.getTime() - sessionRetentionMs)),
-        ]).catch(reportBackgroundError);
+        purgeAlone(async () => {
+          await Promise.all([
+            revocations.purgeExpired(),
+            interactions.purgeExpired(),
+            stores.refreshTokens.deleteExpired(now),
+            stores.sessions.deleteExpired(new Date(now.getTime() - sessionRetentionMs)),
+          ]);
+        }).catch(reportBackgroundError);
       }, purgeIntervalMs);
       purgeTimer.unref();
     },
     async close() {
       keys.stopAutoReload();
       clearInterval(purgeTimer);
+      await invalidations.close();
       redis?.disconnect();
       await database.close();
     },

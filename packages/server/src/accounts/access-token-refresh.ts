@@ -1,7 +1,9 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../platform/clock.js';
+import type { Metrics } from '../platform/metrics/metrics.js';
 import type { RunInTransaction } from '../platform/transaction.js';
 import type { AccessTokenClaims } from '../tokens/access-token.js';
+import { lockSession } from './lock-order.js';
 import { RefreshFailed } from './refresh-errors.js';
 import type { RefreshInput } from './refresh-rotation.js';
 import { type Session, sessionIsLive } from './session.js';
@@ -16,6 +18,7 @@ interface AccessTokenRefreshDeps {
   readonly clock: Clock;
   /** Seconds during which the access token just superseded still gets the same successor. */
   readonly refreshGrace: number;
+  readonly metrics: Metrics;
 }
 
 type Outcome = { kind: 'issued'; tokens: IssuedTokens } | { kind: 'reused'; session: Session };
@@ -25,7 +28,7 @@ type Outcome = { kind: 'issued'; tokens: IssuedTokens } | { kind: 'reused'; sess
  * expired, access token to GET /token). Only the session's newest access token is accepted, and
  * only while the session has been used within the refresh lifetime; the one before it, within
  * the grace window, gets the same successor again (same jti, iat and exp); anything older is a
- * replay and ends the session.
+ * replay and ends the session. One transaction, the session locked first (accounts/lock-order.ts).
  */
 export class AccessTokenRefresh {
   readonly #deps: AccessTokenRefreshDeps;
@@ -38,11 +41,14 @@ export class AccessTokenRefresh {
   async refresh(claims: AccessTokenClaims, input: RefreshInput): Promise<IssuedTokens> {
     const { transaction, clock, audit } = this.#deps;
     const now = clock.now();
-    const outcome = await transaction((stores) => this.#rotate(stores, claims, input, now));
+    const outcome = await transaction(async (stores) => {
+      const rotation = await this.#rotate(stores, claims, input, now);
+      if (rotation.kind === 'reused')
+        await endSessionForReuse(stores, audit, rotation.session, 'access_token', input, now);
+      return rotation;
+    });
     if (outcome.kind === 'issued') return outcome.tokens;
-    await transaction((stores) =>
-      endSessionForReuse(stores, audit, outcome.session, 'access_token', input, now),
-    );
+    this.#deps.metrics.refused('refresh_reuse');
     throw new RefreshFailed('reused');
   }
 
@@ -53,8 +59,8 @@ export class AccessTokenRefresh {
     now: Date,
   ): Promise<Outcome> {
     const { tokens, refreshGrace } = this.#deps;
-    // Read again inside the transaction: the newest jti is what two concurrent refreshes race for.
-    let session = claims.sid === undefined ? undefined : await stores.sessions.findById(claims.sid);
+    // Locked, and read again inside the transaction: the newest jti is what concurrent refreshes race for.
+    let session = claims.sid === undefined ? undefined : await lockSession(stores, claims.sid);
     if (session === undefined || session.kind !== 'api' || !sessionIsLive(session, now))
       throw new RefreshFailed('invalid');
     // The refresh window: a session unused for longer than the refresh lifetime cannot be refreshed.

@@ -1,5 +1,11 @@
+import { Overloaded } from '../limits/refusals.js';
 import type { Clock } from '../platform/clock.js';
-import { hashPassword, passwordNeedsRehash, verifyPassword } from '../platform/password-hash.js';
+import {
+  hashPassword,
+  PasswordQueueFull,
+  passwordNeedsRehash,
+  verifyPassword,
+} from '../platform/password-hash.js';
 import { AccountDisabled, type Authenticator, InvalidCredentials } from './authenticator.js';
 import { maxPasswordBytes } from './password-policy.js';
 import type { UserStore } from './stores.js';
@@ -19,11 +25,14 @@ export class PasswordAuthenticator implements Authenticator<PasswordCredentials>
   readonly amr = ['pwd'] as const;
   readonly #users: UserStore;
   readonly #clock: Clock;
+  readonly #maxWaiting: number | undefined;
   #dummyHash: Promise<string> | undefined;
 
-  constructor(users: UserStore, clock: Clock) {
+  /** `maxWaiting`: checks that may queue for a core before a sign-in is shed (TESSERA_PASSWORD_HASH_QUEUE). */
+  constructor(users: UserStore, clock: Clock, maxWaiting?: number) {
     this.#users = users;
     this.#clock = clock;
+    this.#maxWaiting = maxWaiting;
   }
 
   claimedIdentity(credentials: PasswordCredentials): string {
@@ -35,7 +44,7 @@ export class PasswordAuthenticator implements Authenticator<PasswordCredentials>
     const user = username === '' ? undefined : await this.#users.findByUsername(username);
     const usable = user !== undefined && user.kind === 'user' && user.passwordHash !== null;
     const hash = usable ? (user.passwordHash as string) : await this.#dummy();
-    const matches = (await verifyPassword(hash, tooLong ? '' : password)) && usable && !tooLong;
+    const matches = (await this.#verify(hash, tooLong ? '' : password)) && usable && !tooLong;
     if (!matches || user === undefined) throw new InvalidCredentials('invalid username or password');
     if (user.disabled) throw new AccountDisabled(user);
     if (passwordNeedsRehash(hash)) {
@@ -46,6 +55,16 @@ export class PasswordAuthenticator implements Authenticator<PasswordCredentials>
       });
     }
     return user;
+  }
+
+  async #verify(hash: string, password: string): Promise<boolean> {
+    try {
+      return await verifyPassword(hash, password, this.#maxWaiting);
+    } catch (error) {
+      if (error instanceof PasswordQueueFull)
+        throw new Overloaded('too many sign-ins at once; try again in a moment');
+      throw error;
+    }
   }
 
   #dummy(): Promise<string> {

@@ -1,9 +1,11 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../platform/clock.js';
+import type { Metrics } from '../platform/metrics/metrics.js';
 import { randomId } from '../platform/random.js';
 import { hashSecret } from '../platform/secret-hash.js';
 import type { RunInTransaction } from '../platform/transaction.js';
 import type { IssuedAccessToken } from '../tokens/access-token.js';
+import { lockRefreshToken } from './lock-order.js';
 import { RefreshFailed, ScopeNotGranted } from './refresh-errors.js';
 import { type RefreshTokenRecord, type Session, sessionIsLive } from './session.js';
 import { endSessionForReuse } from './session-ending.js';
@@ -31,6 +33,7 @@ interface RefreshRotationDeps {
   readonly clock: Clock;
   /** Seconds a rotated refresh token is still honoured. */
   readonly refreshGrace: number;
+  readonly metrics: Metrics;
 }
 
 type Rotation = { kind: 'issued'; tokens: IssuedTokens } | { kind: 'reused'; session: Session };
@@ -39,7 +42,8 @@ type Rotation = { kind: 'issued'; tokens: IssuedTokens } | { kind: 'reused'; ses
  * Refresh-token rotation (STYLE C16), for the refresh_token grant and the session API alike.
  * Every use returns a successor; a token rotated less than `refreshGrace` seconds ago returns the
  * same successor again (concurrent callers share one chain); presented later, it is a replay and
- * the whole session ends.
+ * the whole session ends. One transaction per refresh, the session locked first
+ * (accounts/lock-order.ts): detecting a replay and ending the session happen under one lock.
  */
 export class RefreshRotation {
   readonly #deps: RefreshRotationDeps;
@@ -51,22 +55,24 @@ export class RefreshRotation {
   async refresh(value: string, input: RefreshInput): Promise<IssuedTokens> {
     const { transaction, clock, audit } = this.#deps;
     const now = clock.now();
-    const outcome = await transaction((stores) => this.#rotate(stores, value, input, now));
+    const outcome = await transaction(async (stores) => {
+      const rotation = await this.#rotate(stores, value, input, now);
+      if (rotation.kind === 'reused')
+        await endSessionForReuse(stores, audit, rotation.session, 'refresh_token', input, now);
+      return rotation;
+    });
     if (outcome.kind === 'issued') return outcome.tokens;
-    await transaction((stores) =>
-      endSessionForReuse(stores, audit, outcome.session, 'refresh_token', input, now),
-    );
+    // Counted once the session's end is committed, not per attempt of a retried transaction.
+    this.#deps.metrics.refused('refresh_reuse');
     throw new RefreshFailed('reused');
   }
 
   async #rotate(stores: SessionStores, value: string, input: RefreshInput, now: Date): Promise<Rotation> {
-    const hash = hashSecret(value);
-    const token = await stores.refreshTokens.findByHash(hash);
-    if (token === undefined || token.clientId !== input.clientId || token.revokedAt !== null) {
-      throw new RefreshFailed('invalid');
-    }
-    const session = await stores.sessions.findById(token.sessionId);
-    if (session === undefined || !sessionIsLive(session, now)) throw new RefreshFailed('invalid');
+    const locked = await lockRefreshToken(stores, hashSecret(value));
+    if (locked === undefined) throw new RefreshFailed('invalid');
+    const { token, session } = locked;
+    if (token.clientId !== input.clientId || token.revokedAt !== null) throw new RefreshFailed('invalid');
+    if (!sessionIsLive(session, now)) throw new RefreshFailed('invalid');
     const user = await stores.users.findById(session.userId);
     if (user === undefined || user.disabled) throw new RefreshFailed('invalid');
     if (now.getTime() >= token.expiresAt.getTime() || now.getTime() >= token.absoluteExpiresAt.getTime()) {
@@ -78,7 +84,7 @@ export class RefreshRotation {
 
     const successor = this.#deps.tokens.successorOf(value);
     const successorId = randomId();
-    if (await stores.refreshTokens.markRotated(token.id, now, successorId)) {
+    if (token.rotatedAt === null && (await stores.refreshTokens.markRotated(token.id, now, successorId))) {
       await stores.refreshTokens.insert({
         id: successorId,
         hash: successor.hash,
@@ -95,10 +101,10 @@ export class RefreshRotation {
     } else {
       // Rotated before: inside the grace window the caller gets the same answer as the caller
       // that rotated it (the successor is derived, so it need not be stored); later it is a replay.
-      const current = await stores.refreshTokens.findByHash(hash);
-      const rotatedAt = current?.rotatedAt?.getTime() ?? 0;
+      // Read under the session's lock, `token` is current (were it not, it was rotated just now).
+      const rotatedAt = (token.rotatedAt ?? now).getTime();
       if (now.getTime() - rotatedAt > this.#deps.refreshGrace * 1000) return { kind: 'reused', session };
-      const again = await this.#sameAccessToken(stores, session.id, user, scope, input);
+      const again = this.#sameAccessToken(session, user, scope, input);
       if (again !== undefined)
         return { kind: 'issued', tokens: { ...again, refreshToken: successor.value, scope } };
     }
@@ -113,17 +119,15 @@ export class RefreshRotation {
    * between them, so none of them later looks like a superseded one (a replay) on GET /token.
    * Undefined when the caller narrows the scope (RFC 6749 §6): it gets a token of its own.
    */
-  async #sameAccessToken(
-    stores: SessionStores,
-    sessionId: string,
+  #sameAccessToken(
+    session: Session,
     user: User,
     scope: readonly string[],
     input: RefreshInput,
-  ): Promise<{ session: Session; user: User; accessToken: IssuedAccessToken } | undefined> {
+  ): { session: Session; user: User; accessToken: IssuedAccessToken } | undefined {
     if (input.scope !== undefined) return undefined;
-    const session = await stores.sessions.findById(sessionId);
-    const issuedAt = session?.accessRotatedAt;
-    if (session === undefined || session.newestAccessJti === null || issuedAt == null) return undefined;
+    const issuedAt = session.accessRotatedAt;
+    if (session.newestAccessJti === null || issuedAt === null) return undefined;
     const reissue = { jti: session.newestAccessJti, issuedAt: Math.floor(issuedAt.getTime() / 1000) };
     const accessToken = this.#deps.tokens.accessToken(
       user,

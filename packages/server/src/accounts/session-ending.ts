@@ -1,14 +1,19 @@
 import type { AuditLog } from '../audit/audit-log.js';
+import { lockSession } from './lock-order.js';
 import type { Session } from './session.js';
 import type { SessionStores } from './stores.js';
 
-/** Ends a session inside the caller's transaction: its access tokens are refused, its refresh tokens dead. */
+/**
+ * Ends a session inside the caller's transaction: its access tokens are refused, its refresh
+ * tokens dead. The session row first, then its refresh tokens (accounts/lock-order.ts).
+ */
 export async function endSession(
   stores: SessionStores,
   sessionId: string,
   reason: string,
   now: Date,
 ): Promise<boolean> {
+  await lockSession(stores, sessionId);
   const ended = await stores.sessions.end(sessionId, now, reason);
   await stores.refreshTokens.revokeSession(sessionId, now);
   return ended;
@@ -23,7 +28,8 @@ export interface ReuseContext {
 
 /**
  * A replayed refresh credential (a refresh token past its grace window, or a superseded access
- * token on GET /token): the whole session ends and the replay is audited, in one transaction.
+ * token on GET /token): the whole session ends and the replay is audited, in the transaction
+ * that detected it (which holds the session's lock).
  */
 export async function endSessionForReuse(
   stores: SessionStores,

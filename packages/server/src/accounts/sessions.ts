@@ -1,6 +1,7 @@
 import type { Clock } from '../platform/clock.js';
 import { hashSecret } from '../platform/secret-hash.js';
 import type { RunInTransaction } from '../platform/transaction.js';
+import { lockRefreshToken } from './lock-order.js';
 import {
   createSession,
   type RefreshTokenRecord,
@@ -81,14 +82,18 @@ export class SessionService {
 
   /**
    * RFC 7009 for a refresh token: ends its whole session, so the access tokens of the same grant
-   * stop too (§2.1 "SHOULD"). 'foreign' when the token belongs to another client.
+   * stop too (§2.1 "SHOULD"). 'foreign' when the token belongs to another client. One
+   * transaction, the session locked before the token is read (accounts/lock-order.ts).
    */
   async revokeRefreshToken(value: string, clientId: string): Promise<'revoked' | 'unknown' | 'foreign'> {
-    const token = await this.#deps.stores.refreshTokens.findByHash(hashSecret(value));
-    if (token === undefined) return 'unknown';
-    if (token.clientId !== clientId) return 'foreign';
-    await this.end(token.sessionId, 'refresh_token_revoked');
-    return 'revoked';
+    const now = this.#deps.clock.now();
+    return this.#deps.transaction(async (stores) => {
+      const locked = await lockRefreshToken(stores, hashSecret(value));
+      if (locked === undefined) return 'unknown';
+      if (locked.token.clientId !== clientId) return 'foreign';
+      await endSession(stores, locked.session.id, 'refresh_token_revoked', now);
+      return 'revoked';
+    });
   }
 
   /**
@@ -110,7 +115,10 @@ export class SessionService {
     return { token, session, user };
   }
 
-  /** Ends every session of a user (disabled account, deleted account). */
+  /**
+   * Ends every session of a user (disabled account, new password), in the caller's transaction:
+   * after the user's row, the sessions in id order, then their refresh tokens (accounts/lock-order.ts).
+   */
   async endAllOfUser(
     userId: string,
     reason: string,

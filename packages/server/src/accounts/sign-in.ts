@@ -1,4 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
+import { Overloaded } from '../limits/refusals.js';
+import type { Attempt, SignInThrottle } from '../limits/sign-in-throttle.js';
 import { AccountDisabled, type Authenticator, InvalidCredentials } from './authenticator.js';
 import type { BrowserSessions } from './browser-sessions.js';
 import type { Session } from './session.js';
@@ -33,12 +35,23 @@ interface SignInDeps {
   readonly sessions: SessionService;
   readonly browserSessions: BrowserSessions;
   readonly audit: AuditLog;
+  /** Brute-force defence, shared by every door; absent when rate limiting is off. */
+  readonly throttle?: SignInThrottle | undefined;
 }
 
+/** With rate limiting off, an attempt reports to no one. */
+const unthrottled: Attempt = {
+  failed: async () => 0,
+  succeeded: async () => {},
+  abandoned: async () => {},
+  shed: async () => {},
+};
+
 /**
- * The one sign-in path (STYLE C17): every door calls signIn with an authenticator. It checks the
- * credential, opens the session with the authenticator's `amr`, and audits the attempt either
- * way, with the identity tried and never the secret.
+ * The one sign-in path (STYLE C17): every door calls signIn with an authenticator. It applies the
+ * brute-force backoff (throwing RateLimited before any password work), checks the credential,
+ * opens the session with the authenticator's `amr`, and audits the attempt either way, with the
+ * identity tried and never the secret.
  */
 export class SignIn {
   readonly #deps: SignInDeps;
@@ -66,18 +79,21 @@ export class SignIn {
     opening: TokenSessionRequest | BrowserSessionRequest,
   ): Promise<TokenSignIn | BrowserSignIn | Refused> {
     const identity = authenticator.claimedIdentity(credentials);
+    const attempt = (await this.#deps.throttle?.begin(identity, context.ip)) ?? unthrottled;
     let user: User;
     try {
       user = await authenticator.authenticate(credentials);
     } catch (error) {
       if (error instanceof InvalidCredentials)
-        return this.#refuse('invalid_credentials', null, identity, context);
+        return this.#refuse('invalid_credentials', null, identity, context, attempt);
       if (error instanceof AccountDisabled)
-        return this.#refuse('account_disabled', error.user, identity, context);
+        return this.#refuse('account_disabled', error.user, identity, context, attempt);
+      await (error instanceof Overloaded ? attempt.shed() : attempt.abandoned());
       throw error;
     }
     if (context.onlyUserId != null && context.onlyUserId !== user.id)
-      return this.#refuse('not_the_owner', user, identity, context);
+      return this.#refuse('not_the_owner', user, identity, context, attempt);
+    await attempt.succeeded();
 
     const { sessions, browserSessions } = this.#deps;
     const amr = authenticator.amr;
@@ -110,7 +126,9 @@ export class SignIn {
     user: User | null,
     identity: string,
     context: SignInContext,
+    attempt: Attempt,
   ): Promise<Refused> {
+    const backoff = await attempt.failed();
     await this.#deps.audit.record({
       type: 'login.failed',
       outcome: 'failure',
@@ -119,7 +137,12 @@ export class SignIn {
       clientId: context.clientId ?? null,
       ip: context.ip,
       userAgent: context.userAgent,
-      details: { reason: refused, via: context.via, username: identity },
+      details: {
+        reason: refused,
+        via: context.via,
+        username: identity,
+        ...(backoff > 0 ? { backoff_seconds: backoff } : {}),
+      },
     });
     return { refused };
   }

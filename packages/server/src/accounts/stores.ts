@@ -16,9 +16,14 @@ export interface UserStore {
 export interface SessionStore {
   insert(session: Session): Promise<void>;
   findById(id: string): Promise<Session | undefined>;
+  /**
+   * Reads the session and locks its row until the transaction ends: the first step of every
+   * transaction that writes a session or its refresh tokens (the lock order: accounts/lock-order.ts).
+   */
+  lock(id: string): Promise<Session | undefined>;
   /** Ends the session if still open; false when it was already ended. */
   end(id: string, at: Date, reason: string): Promise<boolean>;
-  /** Ends every open session of the user; returns their ids. */
+  /** Ends every open session of the user, locking them in id order first; returns their ids. */
   endAllOfUser(userId: string, at: Date, reason: string): Promise<string[]>;
   /** Records the access token just issued as the session's newest; the one it replaces becomes the previous. */
   recordAccessToken(id: string, jti: string, at: Date): Promise<void>;
@@ -37,8 +42,8 @@ export interface RefreshTokenStore {
   insert(token: RefreshTokenRecord): Promise<void>;
   findByHash(hash: string): Promise<RefreshTokenRecord | undefined>;
   /**
-   * Marks the token rotated, only if nobody did before; true when this call did it. The
-   * conditional update is the lock: of two concurrent rotations exactly one wins.
+   * Marks the token rotated, only if nobody did before; true when this call did it. Callers hold
+   * the session's lock (accounts/lock-order.ts); the condition is a second guard behind it.
    */
   markRotated(id: string, at: Date, replacedBy: string): Promise<boolean>;
   revokeSession(sessionId: string, at: Date): Promise<number>;

@@ -4,6 +4,7 @@ import type { Actor } from '../clients/client-service.js';
 import type { ScopeStore } from '../clients/stores.js';
 import type { Clock } from '../platform/clock.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors.js';
+import type { InvalidationPublisher } from '../platform/invalidation/invalidation-bus.js';
 import { hashPassword } from '../platform/password-hash.js';
 import { randomId, randomToken } from '../platform/random.js';
 import type { RunInTransaction } from '../platform/transaction.js';
@@ -62,6 +63,8 @@ interface UserServiceDeps {
   readonly sessions: SessionService;
   readonly audit: AuditLog;
   readonly clock: Clock;
+  /** Changes to existing accounts are published after their commit, for any cache of users. */
+  readonly invalidations?: InvalidationPublisher;
 }
 
 /** People and service accounts: creation, changes, disabling (which ends their sessions at once). */
@@ -135,6 +138,7 @@ export class UserService {
         stores.audit,
       );
     });
+    await this.#deps.invalidations?.publish('user', user.id);
     return user;
   }
 
@@ -148,6 +152,7 @@ export class UserService {
       const type = disabled ? 'user.disabled' : 'user.enabled';
       await this.#deps.audit.record({ type, ...by, subject: subjectOf(user) }, stores.audit);
     });
+    await this.#deps.invalidations?.publish('user', user.id);
     return user;
   }
 
@@ -172,6 +177,7 @@ export class UserService {
         stores.audit,
       );
     });
+    await this.#deps.invalidations?.publish('user', user.id);
     return user;
   }
 
@@ -184,6 +190,7 @@ export class UserService {
         stores.audit,
       );
     });
+    await this.#deps.invalidations?.publish('user', user.id);
     return user;
   }
 

@@ -6,16 +6,21 @@ export const clientUsage = `tessera client create --name N --type confidential|p
                       [--post-logout-redirect-uri URI]… [--scope S]… [--owner USERNAME]
                       [--access-token-ttl SECONDS] [--refresh-token-ttl SECONDS] [--first-party]
                       [--id-token-alg RS256|ES256|EdDSA] [--introspection]
+                      [--rate-limit-tier T] [--rate-limit PER_MINUTE]
 tessera client update ID [--name N] [--scope S]… [--redirect-uri URI]… [--post-logout-redirect-uri URI]…
                       [--grant G]… [--access-token-ttl SECONDS] [--refresh-token-ttl SECONDS]
                       [--id-token-alg RS256|ES256|EdDSA] [--introspection | --no-introspection]
+                      [--rate-limit-tier T|default] [--rate-limit PER_MINUTE|default]
                       (a list given replaces the client's)
 tessera client list | show ID
 tessera client rotate-secret ID [--grace SECONDS]
 tessera client revoke ID
 Without --scope, a client with the authorization_code grant gets openid profile email
 (+ offline_access with refresh_token); any other client gets none.
---introspection: the client (a resource server) may introspect any token; others only their own.`;
+--introspection: the client (a resource server) may introspect any token; others only their own.
+--rate-limit-tier: a tier of TESSERA_RATE_LIMIT_TIERS (starter, professional, unlimited by default);
+--rate-limit: the client's own requests per minute, winning over its tier. Either applies on
+/oauth/token, /oauth/revoke and /oauth/introspect; \`default\` clears it.`;
 
 /** The options that describe a client, shared by `create` and `update`. */
 const registrationOptions = {
@@ -28,6 +33,8 @@ const registrationOptions = {
   'refresh-token-ttl': { type: 'string' },
   'id-token-alg': { type: 'string' },
   introspection: { type: 'boolean' },
+  'rate-limit-tier': { type: 'string' },
+  'rate-limit': { type: 'string' },
 } as const;
 
 export async function clientCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
@@ -75,6 +82,7 @@ async function create(ctx: CliContext, args: readonly string[]): Promise<number>
         firstParty: values['first-party'],
         idTokenSignedResponseAlg: values['id-token-alg'],
         introspection: values.introspection,
+        ...rateLimitOptions(values),
       },
       cliActor,
     ),
@@ -109,6 +117,7 @@ async function update(ctx: CliContext, args: readonly string[]): Promise<number>
     refreshTokenTtl: optionalInteger(values['refresh-token-ttl'], '--refresh-token-ttl'),
     idTokenSignedResponseAlg: values['id-token-alg'],
     introspection: values['no-introspection'] === true ? false : values.introspection,
+    ...rateLimitOptions(values),
   };
   if (Object.values(input).every((value) => value === undefined)) {
     throw new UsageError(`nothing to change\n${clientUsage}`);
@@ -131,6 +140,16 @@ async function show(ctx: CliContext, args: readonly string[]): Promise<number> {
   return 0;
 }
 
+/** `--rate-limit-tier` and `--rate-limit`; `default` clears either (null), leaving out changes nothing. */
+function rateLimitOptions(values: { 'rate-limit-tier'?: string; 'rate-limit'?: string }) {
+  const tier = values['rate-limit-tier'];
+  const perMinute = values['rate-limit'];
+  return {
+    rateLimitTier: tier === 'default' ? null : tier,
+    rateLimit: perMinute === 'default' ? null : optionalInteger(perMinute, '--rate-limit'),
+  };
+}
+
 /** `--scope` may be repeated or hold several space-separated scopes. */
 function scopeList(values: readonly string[] | undefined): string[] | undefined {
   return values?.flatMap((s) => s.split(' ').filter((x) => x !== ''));
@@ -146,9 +165,15 @@ function describe(client: Client): string {
     ['scopes', client.scopes.join(' ')],
     ['redirect uris', client.redirectUris.join(' ')],
     ['introspection', introspectionWords(client)],
+    ['rate limit', rateLimitWords(client)],
     ['status', client.revokedAt ? 'revoked' : 'active'],
   ];
   return rows.map(([label, value]) => `${`${label}:`.padEnd(15)}${value}`.trimEnd()).join('\n');
+}
+
+function rateLimitWords(client: Client): string {
+  if (client.rateLimit !== null) return `${client.rateLimit}/min (own)`;
+  return client.rateLimitTier === null ? 'default' : `tier ${client.rateLimitTier}`;
 }
 
 function introspectionWords(client: Client): string {
@@ -210,6 +235,8 @@ function clientJson(client: Client) {
     first_party: client.firstParty,
     id_token_signed_response_alg: client.idTokenSignedResponseAlg,
     introspection: client.introspection,
+    rate_limit_tier: client.rateLimitTier,
+    rate_limit: client.rateLimit,
     created_at: client.createdAt.toISOString(),
     revoked_at: client.revokedAt?.toISOString() ?? null,
   };

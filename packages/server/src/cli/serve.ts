@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from '../config/config.js';
 import { ensureWritableDataDirs } from '../config/data-dir.js';
 import { buildApp } from '../http/app.js';
+import { type MetricsServer, startMetricsServer } from '../http/metrics-server.js';
 import type { Logger } from '../platform/logger.js';
 import { createLogger } from '../platform/logger.js';
 import { bootstrap, createServices, prepareStorage, type Services } from '../services.js';
@@ -40,6 +41,14 @@ export async function serveCommand(ctx: CliContext, args: readonly string[]): Pr
     // Told apart from the database's errors: an unknown HOST fails with ENOTFOUND too (issue 13).
     throw listenError(error, config);
   }
+  let metricsServer: MetricsServer | undefined;
+  try {
+    metricsServer = await serveMetrics(services, logger);
+  } catch (error) {
+    await app.close();
+    await services.close();
+    throw error;
+  }
   let adminPassword: string | undefined;
   try {
     // The admin is created only once the server serves, so a start that cannot listen never
@@ -48,13 +57,14 @@ export async function serveCommand(ctx: CliContext, args: readonly string[]): Pr
     await recordIssuer(services, logger);
     await services.reloadIntervalRecord.record(config.keyRefreshInterval, services.clock.now());
   } catch (error) {
+    await metricsServer?.close();
     await app.close();
     await services.close();
     throw asStartupError(error);
   }
   services.startBackgroundJobs();
   const port = (app.server.address() as AddressInfo).port;
-  ctx.stdout.write(banner(config, port, adminPassword));
+  ctx.stdout.write(banner(config, port, adminPassword, metricsServer?.port));
 
   const signal = await stopRequested;
   logger.info({ signal }, 'shutting down: draining in-flight requests');
@@ -64,6 +74,7 @@ export async function serveCommand(ctx: CliContext, args: readonly string[]): Pr
     process.exit(1);
   }, drainTimeoutMs);
   force.unref();
+  await metricsServer?.close();
   await app.close();
   await services.close();
   logger.info('stopped');
@@ -81,6 +92,28 @@ async function recordIssuer(services: Services, logger: Logger): Promise<void> {
   await services.issuerRecord.record(issuer, services.clock.now());
 }
 
+/** TESSERA_METRICS_ADDRESS: the metrics' own listener; undefined when metrics stay on the main port or off. */
+async function serveMetrics(services: Services, logger: Logger): Promise<MetricsServer | undefined> {
+  const { metricsAddress, metricsToken } = services.config;
+  if (metricsAddress === undefined) return undefined;
+  try {
+    return await startMetricsServer({
+      metrics: services.metrics,
+      address: metricsAddress,
+      token: metricsToken,
+      onError: (error) =>
+        logger.error(
+          { err: { message: error instanceof Error ? error.message : String(error) } },
+          'metrics failed',
+        ),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = `${metricsAddress.host}:${metricsAddress.port}`;
+    throw new ConfigError('TESSERA_METRICS_ADDRESS', `cannot listen on ${where} (${code ?? String(error)})`);
+  }
+}
+
 function listenError(error: unknown, config: Config): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE')
@@ -92,7 +125,12 @@ function listenError(error: unknown, config: Config): unknown {
   return error;
 }
 
-function banner(config: Config, port: number, adminPassword: string | undefined): string {
+function banner(
+  config: Config,
+  port: number,
+  adminPassword: string | undefined,
+  metricsPort: number | undefined,
+): string {
   const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.path}` : 'PostgreSQL';
   const lines = [
     '',
@@ -101,6 +139,11 @@ function banner(config: Config, port: number, adminPassword: string | undefined)
     `  discovery: ${config.issuer}/.well-known/openid-configuration`,
     `  database:  ${where}`,
   ];
+  if (config.metricsAddress !== undefined && metricsPort !== undefined) {
+    lines.push(`  metrics:   http://${hostInUrl(config.metricsAddress.host)}:${metricsPort}/metrics`);
+  } else if (config.metricsToken !== undefined) {
+    lines.push(`  metrics:   ${config.issuer}/metrics (bearer TESSERA_METRICS_TOKEN)`);
+  }
   if (adminPassword !== undefined) {
     lines.push(
       '',
@@ -116,4 +159,8 @@ function banner(config: Config, port: number, adminPassword: string | undefined)
     );
   }
   return `${lines.join('\n')}\n\n`;
+}
+
+function hostInUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -3,8 +3,8 @@ import type { ClientStore } from './stores.js';
 
 /**
  * Web origins allowed to call the OAuth endpoints from a browser (CORS): those of public clients'
- * registered redirect URIs, where a browser app lives, plus the configured ones. Recomputed at
- * most every `ttlSeconds`.
+ * registered redirect URIs, where a browser app lives, plus the configured ones. Recomputed after
+ * any client changes (the invalidation bus), and at least every `ttlSeconds`.
  */
 export class BrowserOrigins {
   readonly #clients: ClientStore;
@@ -25,13 +25,18 @@ export class BrowserOrigins {
     return (await this.#origins()).has(origin);
   }
 
+  /** A client changed: the set is recomputed on the next request that needs it. */
+  invalidate(): void {
+    this.#cached = undefined;
+  }
+
   #origins(): Promise<ReadonlySet<string>> {
     const now = this.#clock.now().getTime();
     if (this.#cached === undefined || now - this.#cached.at >= this.#ttlMs) {
       const origins = this.#load();
       this.#cached = { at: now, origins };
       origins.catch(() => {
-        this.#cached = undefined;
+        if (this.#cached?.origins === origins) this.#cached = undefined;
       });
     }
     return this.#cached.origins;

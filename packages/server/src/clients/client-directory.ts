@@ -1,5 +1,6 @@
 import type { Clock } from '../platform/clock.js';
 import type { Client, ClientSecret } from './client.js';
+import { isWellFormedClientId } from './credential-form.js';
 import type { ClientStore } from './stores.js';
 
 export interface ClientEntry {
@@ -11,15 +12,26 @@ const maxEntries = 10_000;
 
 /**
  * Read-through cache of clients and their secret hashes, so the token endpoint's hot path does
- * not wait on the database. Changes made in this process invalidate at once; changes made by
- * another process (the CLI, a second instance) are seen within `ttlSeconds`. Unknown ids are
- * cached too, so guessing client ids cannot hammer the database.
+ * not wait on the database. A change made anywhere (this process, another instance, the CLI)
+ * reaches it as an invalidation message ('client' on the invalidation bus); `ttlSeconds` bounds
+ * how stale an entry can be when such a message cannot arrive (the bus is down).
+ *
+ * Only clients that exist are kept (issue 15): an unknown id is forgotten as soon as its lookup
+ * answers, and an id that cannot be a client's (credential-form.ts) is never looked up, so requests
+ * naming made-up ids cost at most one primary-key query each and leave nothing behind. Concurrent
+ * lookups of one id share a query.
  */
 export class ClientDirectory {
   readonly #store: ClientStore;
   readonly #clock: Clock;
   readonly #ttlMs: number;
-  readonly #entries = new Map<string, { loadedAt: number; entry: Promise<ClientEntry | undefined> }>();
+  /** Known clients, each a settled lookup; oldest first, so the first key is the one to evict. */
+  readonly #entries = new Map<string, { loadedAt: number; entry: Promise<ClientEntry> }>();
+  /** Lookups in flight: as many as requests waiting on them, and gone once answered. */
+  readonly #loading = new Map<string, Promise<ClientEntry | undefined>>();
+  /** Lookups answered from the cache, and the others (metrics). */
+  #hits = 0;
+  #misses = 0;
 
   constructor(store: ClientStore, clock: Clock, ttlSeconds: number) {
     this.#store = store;
@@ -28,21 +40,62 @@ export class ClientDirectory {
   }
 
   find(clientId: string): Promise<ClientEntry | undefined> {
-    const now = this.#clock.now().getTime();
+    if (!isWellFormedClientId(clientId)) return Promise.resolve(undefined);
     const cached = this.#entries.get(clientId);
-    if (cached !== undefined && now - cached.loadedAt < this.#ttlMs) return cached.entry;
-
-    const entry = this.#load(clientId);
-    if (this.#ttlMs > 0) {
-      if (this.#entries.size >= maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
-      this.#entries.set(clientId, { loadedAt: now, entry });
-      entry.catch(() => this.#entries.delete(clientId));
+    if (cached !== undefined && this.#clock.now().getTime() - cached.loadedAt < this.#ttlMs) {
+      this.#hits += 1;
+      return cached.entry;
     }
-    return entry;
+    this.#misses += 1;
+    return this.#loading.get(clientId) ?? this.#startLoading(clientId);
   }
 
   invalidate(clientId: string): void {
     this.#entries.delete(clientId);
+    // A lookup already under way may have read the old row: it answers its callers, but is not kept.
+    this.#loading.delete(clientId);
+  }
+
+  /** Forgets every client: changes may have been missed (the bus reconnected). */
+  invalidateAll(): void {
+    this.#entries.clear();
+    this.#loading.clear();
+  }
+
+  /** How many clients are cached (not counting lookups in flight). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Lookups of well-formed ids since start, for metrics; a miss that joined a lookup in flight counts as one. */
+  stats(): { hits: number; misses: number; size: number } {
+    return { hits: this.#hits, misses: this.#misses, size: this.#entries.size };
+  }
+
+  #startLoading(clientId: string): Promise<ClientEntry | undefined> {
+    const loadedAt = this.#clock.now().getTime();
+    const loading: Promise<ClientEntry | undefined> = this.#load(clientId).then(
+      (entry) => {
+        if (this.#loading.get(clientId) === loading) {
+          this.#loading.delete(clientId);
+          if (entry !== undefined) this.#remember(clientId, loadedAt, entry);
+        }
+        return entry;
+      },
+      (error: unknown) => {
+        if (this.#loading.get(clientId) === loading) this.#loading.delete(clientId);
+        throw error;
+      },
+    );
+    this.#loading.set(clientId, loading);
+    return loading;
+  }
+
+  #remember(clientId: string, loadedAt: number, entry: ClientEntry): void {
+    if (this.#ttlMs <= 0) return;
+    this.#entries.delete(clientId);
+    if (this.#entries.size >= maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
+    this.#entries.set(clientId, { loadedAt, entry: Promise.resolve(entry) });
   }
 
   async #load(clientId: string): Promise<ClientEntry | undefined> {

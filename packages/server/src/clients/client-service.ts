@@ -3,16 +3,18 @@ import type { AuditStore } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../platform/clock.js';
 import { InvalidInputError, NotFoundError } from '../platform/errors.js';
+import type { InvalidationPublisher } from '../platform/invalidation/invalidation-bus.js';
 import { randomId, randomToken } from '../platform/random.js';
 import { hashSecret } from '../platform/secret-hash.js';
 import type { RunInTransaction } from '../platform/transaction.js';
 import type { Client, ClientType, GrantKind, GrantType } from './client.js';
-import type { ClientDirectory } from './client-directory.js';
 import {
   clientName,
   clientType,
   defaultScopes,
   idTokenAlg,
+  rateLimit,
+  rateLimitTier,
   requireRedirectUri,
   ttl,
   uniqueUris,
@@ -33,6 +35,10 @@ export interface CreateClientInput {
   readonly idTokenSignedResponseAlg?: string;
   /** May introspect any token (a resource server). */
   readonly introspection?: boolean;
+  /** A configured tier name; null clears it. */
+  readonly rateLimitTier?: string | null;
+  /** Requests per minute, winning over the tier; null clears it. */
+  readonly rateLimit?: number | null;
 }
 
 /** `client update`: each field given replaces the client's; the type and owner stay. */
@@ -58,11 +64,14 @@ interface ClientServiceDeps {
   readonly scopes: ScopeStore;
   readonly users: UserStore;
   readonly transaction: RunInTransaction<{ clients: ClientStore; audit: AuditStore }>;
-  readonly directory: ClientDirectory;
+  /** Every change is published after its commit: client caches here and on every instance drop it. */
+  readonly invalidations: InvalidationPublisher;
   readonly audit: AuditLog;
   readonly clock: Clock;
   /** The grants the token endpoint serves, in the order error messages list them. */
   readonly grants: readonly GrantKind[];
+  /** The rate-limit tiers configured (TESSERA_RATE_LIMIT_TIERS). */
+  readonly rateLimitTiers: readonly string[];
 }
 
 /** Registering, listing, rotating and revoking OAuth clients. */
@@ -94,6 +103,8 @@ export class ClientService {
       firstParty: input.firstParty ?? false,
       idTokenSignedResponseAlg: idTokenAlg(input.idTokenSignedResponseAlg),
       introspection: input.introspection ?? false,
+      rateLimitTier: rateLimitTier(input.rateLimitTier, this.#deps.rateLimitTiers),
+      rateLimit: rateLimit(input.rateLimit),
       createdAt: now,
       updatedAt: now,
       revokedAt: null,
@@ -121,12 +132,14 @@ export class ClientService {
         stores.audit,
       );
     });
+    // A new public client brings browser origins (CORS) with it.
+    await this.#deps.invalidations.publish('client', client.id);
     return { client, secret };
   }
 
   /** Changes a client's registration; its id, type, owner and secrets stay. */
   async update(clientId: string, input: UpdateClientInput, by: Actor): Promise<Client> {
-    const { clock, transaction, audit, directory } = this.#deps;
+    const { clock, transaction, audit, invalidations } = this.#deps;
     const client = await this.get(clientId);
     if (client.revokedAt !== null) throw new InvalidInputError(`client '${clientId}' is revoked`);
     const grantTypes =
@@ -161,6 +174,11 @@ export class ClientService {
           ? client.idTokenSignedResponseAlg
           : idTokenAlg(input.idTokenSignedResponseAlg),
       introspection: input.introspection ?? client.introspection,
+      rateLimitTier:
+        input.rateLimitTier === undefined
+          ? client.rateLimitTier
+          : rateLimitTier(input.rateLimitTier, this.#deps.rateLimitTiers),
+      rateLimit: input.rateLimit === undefined ? client.rateLimit : rateLimit(input.rateLimit),
       updatedAt: now,
     };
     const changed = Object.keys(input).filter((key) => input[key as keyof UpdateClientInput] !== undefined);
@@ -177,7 +195,7 @@ export class ClientService {
         stores.audit,
       );
     });
-    directory.invalidate(clientId);
+    await invalidations.publish('client', clientId);
     return updated;
   }
 
@@ -193,7 +211,7 @@ export class ClientService {
 
   /** Issues a new secret; the old ones stay valid for `graceSeconds` (0: they stop at once). */
   async rotateSecret(clientId: string, graceSeconds: number, by: Actor): Promise<IssuedSecret> {
-    const { clock, transaction, audit, directory } = this.#deps;
+    const { clock, transaction, audit, invalidations } = this.#deps;
     if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > maxGraceSeconds) {
       throw new InvalidInputError(`--grace must be a whole number of seconds from 0 to ${maxGraceSeconds}`);
     }
@@ -224,13 +242,13 @@ export class ClientService {
         stores.audit,
       );
     });
-    directory.invalidate(clientId);
+    await invalidations.publish('client', clientId);
     return { client, secret };
   }
 
   /** Revokes the client: its secrets stop working and introspection reports its tokens inactive. */
   async revoke(clientId: string, by: Actor): Promise<Client> {
-    const { clock, transaction, audit, directory } = this.#deps;
+    const { clock, transaction, audit, invalidations } = this.#deps;
     const client = await this.get(clientId);
     if (client.revokedAt !== null) return client;
     const now = clock.now();
@@ -242,7 +260,7 @@ export class ClientService {
         stores.audit,
       );
     });
-    directory.invalidate(clientId);
+    await invalidations.publish('client', clientId);
     return revoked;
   }
 

@@ -54,3 +54,23 @@ export function idTokenAlg(value: string | undefined): IdTokenAlgorithm {
   if ((idTokenAlgorithms as readonly string[]).includes(value)) return value as IdTokenAlgorithm;
   throw new InvalidInputError(`id token algorithm must be one of ${idTokenAlgorithms.join(', ')}`);
 }
+
+const maxRateLimit = 10_000_000;
+
+/** A tier the configuration names (TESSERA_RATE_LIMIT_TIERS), or null to clear it. */
+export function rateLimitTier(value: string | null | undefined, tiers: readonly string[]): string | null {
+  if (value === undefined || value === null) return null;
+  if (tiers.includes(value)) return value;
+  throw new InvalidInputError(`--rate-limit-tier must be one of ${tiers.join(', ')} (or default)`);
+}
+
+/** Requests per minute, or null to clear it. */
+export function rateLimit(value: number | null | undefined): number | null {
+  if (value === undefined || value === null) return null;
+  if (!Number.isInteger(value) || value < 1 || value > maxRateLimit) {
+    throw new InvalidInputError(
+      `--rate-limit must be a whole number of requests per minute from 1 to ${maxRateLimit}`,
+    );
+  }
+  return value;
+}

@@ -32,6 +32,10 @@ export interface Client {
   readonly firstParty: boolean;
   /** May introspect any token (a resource server); otherwise only tokens issued to itself (RFC 7662 §4). */
   readonly introspection: boolean;
+  /** Its budget on the token, revocation and introspection endpoints: a named tier … */
+  readonly rateLimitTier: string | null;
+  /** … or its own number of requests per minute, which wins; both null: the endpoint's default. */
+  readonly rateLimit: number | null;
   readonly idTokenSignedResponseAlg: IdTokenAlgorithm;
   readonly createdAt: Date;
   readonly updatedAt: Date;

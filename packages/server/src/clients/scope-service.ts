@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../platform/clock.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors.js';
+import type { InvalidationPublisher } from '../platform/invalidation/invalidation-bus.js';
 import type { Actor } from './client-service.js';
 import { builtInScopes, isValidScopeName, type Scope } from './scope.js';
 import type { ScopeStore } from './stores.js';
@@ -17,11 +18,14 @@ export class ScopeService {
   readonly #store: ScopeStore;
   readonly #audit: AuditLog;
   readonly #clock: Clock;
+  readonly #invalidations: InvalidationPublisher | undefined;
 
-  constructor(store: ScopeStore, audit: AuditLog, clock: Clock) {
+  /** `invalidations`: changes are published after they are stored, for any cache of scopes. */
+  constructor(store: ScopeStore, audit: AuditLog, clock: Clock, invalidations?: InvalidationPublisher) {
     this.#store = store;
     this.#audit = audit;
     this.#clock = clock;
+    this.#invalidations = invalidations;
   }
 
   /** Creates the OpenID Connect scopes that every installation has; idempotent. */
@@ -71,6 +75,7 @@ export class ScopeService {
     };
     await this.#store.update(scope);
     await this.#audit.record({ type: 'scope.updated', ...by, subject: `scope:${name}` });
+    await this.#invalidations?.publish('scope', name);
     return scope;
   }
 

@@ -8,7 +8,9 @@ import { SessionService } from '../accounts/sessions.js';
 import { SignIn } from '../accounts/sign-in.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.js';
+import type { SignInThrottle } from '../limits/sign-in-throttle.js';
 import type { Clock } from '../platform/clock.js';
+import type { Metrics } from '../platform/metrics/metrics.js';
 import type { RunInTransaction } from '../platform/transaction.js';
 import type { Stores } from '../storage/repositories/index.js';
 import type { AccessTokens } from '../tokens/access-token.js';
@@ -24,6 +26,9 @@ interface AccountServiceDeps {
   readonly checkAccessToken: CheckAccessToken;
   /** Secret that derives refresh-token successors (the master secret). */
   readonly successorKey: string;
+  /** The brute-force defence; absent when rate limiting is off. */
+  readonly throttle: SignInThrottle | undefined;
+  readonly metrics: Metrics;
 }
 
 /** Sessions, rotation, the sign-in use case and the session API, wired once (part of the composition root). */
@@ -43,6 +48,7 @@ export function accountServices(deps: AccountServiceDeps) {
     audit,
     clock,
     refreshGrace: config.refreshGrace,
+    metrics: deps.metrics,
   });
   const browserSessions = new BrowserSessions({
     sessions: stores.sessions,
@@ -51,8 +57,8 @@ export function accountServices(deps: AccountServiceDeps) {
     maxAge: config.sessionMaxAge,
     idleTimeout: config.browserIdleTimeout,
   });
-  const passwords = new PasswordAuthenticator(stores.users, clock);
-  const signIn = new SignIn({ sessions, browserSessions, audit });
+  const passwords = new PasswordAuthenticator(stores.users, clock, config.passwordHashQueue);
+  const signIn = new SignIn({ sessions, browserSessions, audit, throttle: deps.throttle });
   const sessionApi = new SessionApi({
     signIn,
     passwords,
@@ -64,6 +70,7 @@ export function accountServices(deps: AccountServiceDeps) {
       audit,
       clock,
       refreshGrace: config.refreshGrace,
+      metrics: deps.metrics,
     }),
     checkAccessToken,
     audit,

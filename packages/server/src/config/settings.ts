@@ -1,4 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { defaultLimits, defaultTiers, limitOverrides, tierList } from '../limits/limit-settings.js';
+import { listenAddress } from './listen-address.js';
 import { boolean, directory, integer, oneOf, optional, secretList, secretText, text } from './parsers.js';
 import { settingsTable } from './setting.js';
 import { type DatabaseConfig, databaseUrl, issuerUrl, origins, url } from './url-parsers.js';
@@ -87,7 +90,15 @@ export const settings = settingsTable()
     fallback: undefined,
     shownDefault: 'unset',
     description:
-      '`redis://…` or `rediss://…`: revoked token ids are shared through Redis, so every instance refuses them without a database read',
+      '`redis://…` or `rediss://…` (Redis ≥ 5): revoked token ids are shared through Redis, so every instance refuses them without a database read; the database answers whenever Redis cannot show its copy is complete (flushed, evicted, restarted, unreachable)',
+  })
+  .add({
+    env: 'TESSERA_REDIS_PREFIX',
+    key: 'redisPrefix',
+    parse: text,
+    fallback: 'tessera:',
+    description:
+      'prefix of every Redis key Tessera writes; give each deployment sharing one Redis its own (instances of one deployment share it)',
   })
   .add({
     env: 'TESSERA_LOG_LEVEL',
@@ -192,14 +203,109 @@ export const settings = settingsTable()
     key: 'clientCacheTtl',
     parse: integer(0, 3600),
     fallback: 5,
-    description: 'seconds a client lookup is cached; CLI changes reach a running server within it',
+    description:
+      'seconds a client lookup is cached at most: changes reach every instance at once through invalidation messages (see Several instances), and within this when those cannot arrive',
   })
   .add({
     env: 'TESSERA_KEY_REFRESH_INTERVAL',
     key: 'keyRefreshInterval',
     parse: integer(1, day),
     fallback: 60,
-    description: 'seconds between signing-key reloads, so `keys rotate` reaches running servers',
+    description:
+      'seconds between signing-key reloads, the fallback when invalidation messages cannot arrive; a token naming an unknown key also reloads them (at most every 5 s)',
+  })
+  .add({
+    env: 'TESSERA_RATE_LIMITING',
+    key: 'rateLimiting',
+    parse: boolean,
+    fallback: true,
+    description:
+      'enforce the rate limits and the sign-in backoff (see Rate limits); `false` only behind a gateway that limits',
+  })
+  .add({
+    env: 'TESSERA_RATE_LIMITS',
+    key: 'rateLimits',
+    parse: limitOverrides,
+    fallback: defaultLimits,
+    shownDefault: 'the table under Rate limits',
+    description:
+      'per-minute budgets by name, over the defaults: `token=100,authorize=300` (names under Rate limits)',
+  })
+  .add({
+    env: 'TESSERA_RATE_LIMIT_WINDOW',
+    key: 'rateLimitWindow',
+    parse: integer(1, 3600),
+    fallback: 60,
+    description:
+      'seconds each request budget is counted over; the budgets of `TESSERA_RATE_LIMITS` and the tiers are per window',
+  })
+  .add({
+    env: 'TESSERA_RATE_LIMIT_TIERS',
+    key: 'rateLimitTiers',
+    parse: tierList,
+    fallback: defaultTiers,
+    shownDefault: '`starter=50,professional=1000,unlimited=unlimited`',
+    description:
+      "named per-minute budgets for `client create/update --rate-limit-tier`, added to or replacing the defaults' values",
+  })
+  .add({
+    env: 'TESSERA_RATE_LIMIT_REDIS_FAILURE',
+    key: 'rateLimitRedisFailure',
+    parse: oneOf(['local', 'refuse'] as const),
+    fallback: 'local',
+    description:
+      'when Redis cannot answer a limit in time: `local` counts in this process meanwhile, `refuse` answers 503 with `Retry-After`',
+  })
+  .add({
+    env: 'TESSERA_PASSWORD_HASH_QUEUE',
+    key: 'passwordHashQueue',
+    parse: integer(0, 100_000),
+    fallback: () => 8 * availableParallelism(),
+    shownDefault: '8 × the CPU cores',
+    description:
+      'password checks that may wait for a core; beyond it a sign-in is answered 503 with `Retry-After` at once (load shedding)',
+  })
+  .add({
+    env: 'TESSERA_DATABASE_CONNECT_TIMEOUT',
+    key: 'databaseConnectTimeout',
+    parse: integer(100, 600_000),
+    fallback: 5000,
+    description:
+      'PostgreSQL: milliseconds to open a connection or wait for a free one in the pool; past it the request is answered 503 with `Retry-After`',
+  })
+  .add({
+    env: 'TESSERA_DATABASE_STATEMENT_TIMEOUT',
+    key: 'databaseStatementTimeout',
+    parse: integer(100, 3_600_000),
+    fallback: 10_000,
+    description:
+      "PostgreSQL: milliseconds a statement may run (the server's `statement_timeout`; a statement whose answer never arrives is abandoned a second later); past it the request is answered 503 with `Retry-After`. Migrations are not bounded",
+  })
+  .add({
+    env: 'TESSERA_REDIS_TIMEOUT',
+    key: 'redisTimeout',
+    parse: integer(10, 60_000),
+    fallback: 500,
+    description:
+      'milliseconds a Redis command may take; past it the caller falls back (revocation checks ask the database) instead of waiting for a stalled Redis',
+  })
+  .add({
+    env: 'TESSERA_METRICS_TOKEN',
+    key: 'metricsToken',
+    parse: optional(secretText(32)),
+    fallback: undefined,
+    shownDefault: 'unset',
+    description:
+      'serves Prometheus metrics at `GET /metrics` to `Authorization: Bearer <token>` only (≥ 32 characters); with neither this nor `TESSERA_METRICS_ADDRESS`, metrics are off and `/metrics` answers 404 (see Metrics)',
+  })
+  .add({
+    env: 'TESSERA_METRICS_ADDRESS',
+    key: 'metricsAddress',
+    parse: optional(listenAddress),
+    fallback: undefined,
+    shownDefault: 'unset',
+    description:
+      '`HOST:PORT` (`127.0.0.1:9464`) of a separate listener that serves `GET /metrics` alone, instead of the main port; with `TESSERA_METRICS_TOKEN` too, it also asks for the token',
   })
   .add({
     env: 'TESSERA_TRUST_PROXY',

@@ -5,7 +5,9 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import type { Services } from '../services.js';
 import { sendOAuthError } from './errors/oauth-error-response.js';
 import { sendPageError } from './errors/page-error.js';
+import { sendRootError } from './errors/root-error-response.js';
 import { envelope, sendSessionError } from './errors/session-error-response.js';
+import { metricsRoutes } from './metrics.js';
 import { authorizeRoute } from './oauth/authorize.js';
 import { discoveryRoutes } from './oauth/discovery.js';
 import { introspectRoute } from './oauth/introspect.js';
@@ -13,17 +15,20 @@ import { jwksRoute } from './oauth/jwks.js';
 import { revokeRoute } from './oauth/revoke.js';
 import { tokenRoute } from './oauth/token.js';
 import { userinfoRoutes } from './oauth/userinfo.js';
+import { operationsRoutes } from './operations.js';
 import { assetRoutes } from './pages/assets.js';
 import { useBrowserCookies } from './pages/browser-cookies.js';
 import { consentRoutes } from './pages/consent.js';
 import { logoutRoutes } from './pages/logout.js';
 import { signinRoutes } from './pages/signin.js';
-import { answerClientError } from './plugins/client-errors.js';
+import { answerClientError, answerUnmetExpectation } from './plugins/client-errors.js';
 import { useCors } from './plugins/cors.js';
 import { csrfProtection } from './plugins/csrf.js';
 import { useFormParser, useJsonParser, useOAuthBodyParsers } from './plugins/form-body.js';
 import { lazyRequestLogger } from './plugins/lazy-request-logger.js';
+import { useRateLimits } from './plugins/rate-limit.js';
 import { requestLog } from './plugins/request-log.js';
+import { requestMetrics } from './plugins/request-metrics.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { useSessionCookies } from './session-api/credentials.js';
 import { loginRoute } from './session-api/login.js';
@@ -48,7 +53,11 @@ export async function buildApp(services: Services): Promise<App> {
     childLoggerFactory: lazyRequestLogger,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
     clientErrorHandler: answerClientError,
+    // A path that cannot be decoded (FST_ERR_BAD_URL) is refused before routing; Fastify's own
+    // answer would echo the whole URL, query included.
+    frameworkErrors: sendRootError,
   }).withTypeProvider<JsonSchemaToTsProvider>();
+  app.server.on('checkExpectation', answerUnmetExpectation);
 
   await app.register(swagger, {
     openapi: {
@@ -58,10 +67,13 @@ export async function buildApp(services: Services): Promise<App> {
     },
   });
   await app.register(requestLog);
+  if (services.metrics.enabled) await app.register(requestMetrics, { metrics: services.metrics });
   await app.register(securityHeaders, { https: config.issuer.startsWith('https:') });
+  // Before any route: a route keeps the error handler set when it was added, and useCors adds
+  // the preflight route (OPTIONS *), which parses a body like any other.
+  app.setErrorHandler(sendRootError);
   await useCors(app, services);
   app.decorateRequest('oauthClient', null);
-  app.setErrorHandler(sendOAuthError);
   app.setNotFoundHandler(function notFound(request, reply) {
     const description = `no route for ${request.method} ${request.url.split('?')[0]}`;
     reply
@@ -77,6 +89,12 @@ export async function buildApp(services: Services): Promise<App> {
   await app.register(async function oauthEndpoints(scope: App) {
     useOAuthBodyParsers(scope, config.bodyLimit);
     scope.setErrorHandler(sendOAuthError);
+    useRateLimits(scope, services, {
+      '/oauth/token': { route: 'token', by: 'client' },
+      '/oauth/revoke': { route: 'revoke', by: 'client' },
+      '/oauth/introspect': { route: 'introspect', by: 'client' },
+      '/oauth/userinfo': { route: 'userinfo', by: 'token' },
+    });
     tokenRoute(scope, services);
     introspectRoute(scope, services);
     revokeRoute(scope, services);
@@ -88,6 +106,13 @@ export async function buildApp(services: Services): Promise<App> {
     scope.removeAllContentTypeParsers();
     useFormParser(scope, config.bodyLimit);
     scope.setErrorHandler(sendPageError);
+    useRateLimits(scope, services, {
+      '/oauth/authorize': { route: 'authorize', by: 'ip' },
+      '/oauth/authorize/resume': { route: 'pages', by: 'ip' },
+      '/signin': { route: 'pages', by: 'ip' },
+      '/consent': { route: 'pages', by: 'ip' },
+      '/oauth/logout': { route: 'pages', by: 'ip' },
+    });
     await useBrowserCookies(scope, services);
     csrfProtection(scope, services);
     authorizeRoute(scope, services);
@@ -102,6 +127,12 @@ export async function buildApp(services: Services): Promise<App> {
     scope.removeAllContentTypeParsers();
     useJsonParser(scope, config.bodyLimit);
     scope.setErrorHandler(sendSessionError);
+    useRateLimits(scope, services, {
+      '/login': { route: 'login', by: 'ip' },
+      '/token': { route: 'session', by: 'ip' },
+      '/logout': { route: 'session', by: 'ip' },
+      '/me': { route: 'me', by: 'token' },
+    });
     await useSessionCookies(scope);
     loginRoute(scope, services);
     sessionTokenRoute(scope, services);
@@ -112,25 +143,8 @@ export async function buildApp(services: Services): Promise<App> {
   discoveryRoutes(app, services);
   jwksRoute(app, services);
 
-  app.get(
-    '/healthz',
-    {
-      schema: {
-        summary: 'Liveness',
-        tags: ['operations'],
-        response: {
-          200: {
-            type: 'object',
-            properties: { status: { type: 'string', const: 'ok' } },
-            required: ['status'],
-          },
-        },
-      },
-    },
-    async function health() {
-      return { status: 'ok' as const };
-    },
-  );
+  operationsRoutes(app, services);
+  metricsRoutes(app, services);
   app.get('/openapi.json', { schema: { hide: true } }, async function openapi() {
     return app.swagger();
   });

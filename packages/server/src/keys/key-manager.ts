@@ -1,12 +1,13 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
 import type { AuditStore } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../clients/client-service.js';
 import type { Clock } from '../platform/clock.js';
+import type { InvalidationPublisher } from '../platform/invalidation/invalidation-bus.js';
 import type { RunInTransaction } from '../platform/transaction.js';
 import type { KeyEncryption } from './key-encryption.js';
 import { type GeneratedKey, generateSigningKey } from './key-generation.js';
+import { type ActiveKey, type LoadedKeys, loadKeys, noKeys, signerAt } from './loaded-keys.js';
 import type {
   KeyUse,
   PublicJwk,
@@ -14,12 +15,9 @@ import type {
   SigningKeyStore,
   StoredSigningKey,
 } from './signing-key.js';
+import { UnknownKidReload } from './unknown-kid-reload.js';
 
-export interface ActiveKey {
-  readonly kid: string;
-  readonly alg: SigningAlgorithm;
-  readonly privateKey: KeyObject;
-}
+export type { ActiveKey } from './loaded-keys.js';
 
 export interface RequiredKey {
   readonly use: KeyUse;
@@ -65,22 +63,9 @@ interface KeyManagerDeps {
   readonly recordedReloadInterval?: () => Promise<number | undefined>;
   /** Defaults to fresh key generation; tests hand pre-generated keys, as RSA-2048 takes a while. */
   readonly keyGenerator?: SigningKeyGenerator;
+  /** Tells the other instances (and the CLI's servers) that the keys changed. */
+  readonly invalidations?: InvalidationPublisher;
 }
-
-/** A key that signs now or will: until `until` (epoch ms; null while no successor is scheduled). */
-interface SigningCandidate {
-  readonly key: ActiveKey;
-  readonly until: number | null;
-}
-
-interface LoadedKeys {
-  /** Per slot, oldest first: the first one whose `until` has not passed signs. */
-  readonly signers: Map<string, SigningCandidate[]>;
-  readonly published: PublicJwk[];
-  readonly verifiers: Map<KeyUse, JWTVerifyGetKey>;
-}
-
-const slot = (use: KeyUse, alg: SigningAlgorithm) => `${use}/${alg}`;
 
 /**
  * Signing-key lifecycle: generation on first start, rotation, and the in-memory view (signing
@@ -94,24 +79,33 @@ const slot = (use: KeyUse, alg: SigningAlgorithm) => `${use}/${alg}`;
  */
 export class KeyManager {
   readonly #deps: KeyManagerDeps;
-  #loaded: LoadedKeys = { signers: new Map(), published: [], verifiers: new Map() };
+  #loaded: LoadedKeys = noKeys;
   #timer: NodeJS.Timeout | undefined;
+  /** The latest reload; the next starts after it, so an older read never replaces a newer one. */
+  #reloading: Promise<void> = Promise.resolve();
+  readonly #unknownKid: UnknownKidReload;
 
   constructor(deps: KeyManagerDeps) {
     this.#deps = deps;
+    this.#unknownKid = new UnknownKidReload(() => this.reload(), deps.clock);
   }
 
   /** Generates any missing active key, then loads them all. */
   async ensureKeys(): Promise<void> {
     const { transaction, required } = this.#deps;
+    let inserted = false;
     await transaction(async ({ signingKeys }) => {
       const existing = await signingKeys.list();
       for (const need of required) {
         const has = existing.some((k) => k.status === 'active' && k.use === need.use && k.alg === need.alg);
-        if (!has) await signingKeys.insert(await this.#newKey(need));
+        if (!has) {
+          await signingKeys.insert(await this.#newKey(need));
+          inserted = true;
+        }
       }
     });
     await this.reload();
+    if (inserted) await this.#deps.invalidations?.publish('key');
   }
 
   /** Seconds from a rotation until its new keys sign: published first, so no verifier is surprised. */
@@ -167,6 +161,7 @@ export class KeyManager {
       }
     });
     await this.reload();
+    await this.#deps.invalidations?.publish('key');
     return created;
   }
 
@@ -174,54 +169,27 @@ export class KeyManager {
     return this.#deps.store.list();
   }
 
-  /** Re-reads keys from storage: how a rotation done by the CLI reaches a running server. */
-  async reload(): Promise<void> {
-    const { store, encryption, clock } = this.#deps;
-    const now = clock.now().getTime();
-    const keys = await store.list();
-    const signers = new Map<string, SigningCandidate[]>();
-    // A retiring key signs until its retiredAt, then its successor (no retiredAt yet) takes over:
-    // so the soonest to retire comes first, then the oldest, then by kid (one order on every server).
-    const retires = (k: StoredSigningKey) => k.retiredAt?.getTime() ?? Number.POSITIVE_INFINITY;
-    for (const key of keys
-      .filter((k) => retires(k) > now)
-      .sort(
-        (a, b) =>
-          retires(a) - retires(b) ||
-          a.createdAt.getTime() - b.createdAt.getTime() ||
-          a.kid.localeCompare(b.kid),
-      )) {
-      const der = encryption.decrypt(key.encryptedPrivateKey, key.kid);
-      const candidates = signers.get(slot(key.use, key.alg)) ?? [];
-      candidates.push({
-        key: {
-          kid: key.kid,
-          alg: key.alg,
-          privateKey: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
-        },
-        until: key.retiredAt?.getTime() ?? null,
-      });
-      signers.set(slot(key.use, key.alg), candidates);
-    }
-    const publishedKeys = keys.filter(
-      (k) => k.status === 'active' || (k.retainUntil !== null && k.retainUntil.getTime() > now),
-    );
-    const verifiers = new Map<KeyUse, JWTVerifyGetKey>();
-    for (const use of ['access', 'id'] as const) {
-      verifiers.set(
-        use,
-        createLocalJWKSet({ keys: publishedKeys.filter((k) => k.use === use).map((k) => k.publicJwk) }),
-      );
-    }
-    this.#loaded = { signers, published: publishedKeys.map((k) => k.publicJwk), verifiers };
+  /**
+   * Re-reads keys from storage: how a rotation done elsewhere (the CLI, another instance) reaches
+   * this process, on its invalidation message, on an unknown `kid`, or on the periodic reload.
+   */
+  reload(): Promise<void> {
+    const next = this.#reloading.then(() => this.#load());
+    this.#reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  async #load(): Promise<void> {
+    const keys = await this.#deps.store.list();
+    this.#loaded = loadKeys(keys, this.#deps.encryption, this.#deps.clock.now().getTime(), async (use) => {
+      await this.#unknownKid.request();
+      return this.#loaded.local.get(use);
+    });
   }
 
   /** The key that signs new tokens of this use and algorithm now (chosen by the clock, not at reload). */
   signingKey(use: KeyUse, alg: SigningAlgorithm): ActiveKey {
-    const now = this.#deps.clock.now().getTime();
-    const key = this.#loaded.signers
-      .get(slot(use, alg))
-      ?.find((candidate) => candidate.until === null || candidate.until > now)?.key;
+    const key = signerAt(this.#loaded, use, alg, this.#deps.clock.now().getTime());
     if (key === undefined)
       throw new Error(`no active ${alg} key for ${use} tokens; run \`tessera keys rotate\``);
     return key;
@@ -232,7 +200,10 @@ export class KeyManager {
     return { keys: this.#loaded.published };
   }
 
-  /** jose key resolver limited to keys of one use, so an ID token can never pass as an access token. */
+  /**
+   * jose key resolver limited to keys of one use, so an ID token can never pass as an access token.
+   * An unknown `kid` reloads the keys (at most once per cooldown) before the token is refused.
+   */
   verificationKeys(use: KeyUse): JWTVerifyGetKey {
     return this.#loaded.verifiers.get(use) ?? createLocalJWKSet({ keys: [] });
   }

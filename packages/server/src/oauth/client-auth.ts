@@ -16,6 +16,12 @@ export interface ClientCredentials {
 }
 
 /**
+ * A known client presented a wrong secret: answered as any other `invalid_client`, but told apart
+ * so that operators can count it (metrics' `bad_client_secret`).
+ */
+export class BadClientSecret extends InvalidClient {}
+
+/**
  * RFC 6749 §2.3: confidential clients prove themselves with a secret, public clients (method
  * `none`) only name themselves. Every failure is the same `invalid_client`, so a caller learns
  * nothing about which part was wrong.
@@ -44,6 +50,6 @@ export async function authenticateClient(
   for (const secret of secrets) {
     if (secretIsValid(secret, now) && constantTimeEqual(presented, secret.hash)) matched = true;
   }
-  if (!matched) throw new InvalidClient();
+  if (!matched) throw new BadClientSecret();
   return client;
 }

@@ -96,6 +96,10 @@ export interface ClientsTable {
   first_party: number;
   /** 0/1: may introspect any token (RFC 7662 §4). */
   introspection: number;
+  /** A tier name of TESSERA_RATE_LIMIT_TIERS, or null. */
+  rate_limit_tier: string | null;
+  /** Requests per minute on the token, revocation and introspection endpoints, or null. */
+  rate_limit: number | null;
   id_token_signed_response_alg: string;
   created_at: number;
   updated_at: number;

@@ -88,6 +88,11 @@ export class AccessTokens {
     return { token, jti, expiresAt: exp, expiresIn: Math.max(0, exp - now) };
   }
 
+  /** How often `verify` skipped the signature check thanks to its cache (metrics). */
+  verifiedTokenStats(): { hits: number; misses: number; size: number } {
+    return this.#verified.stats();
+  }
+
   /** Signature, issuer, `typ` and expiry; revocation and session state are checked by the caller. */
   async verify(token: string, options: { acceptExpiredFor?: number } = {}): Promise<AccessTokenClaims> {
     const keys = this.#keys.verificationKeys('access');

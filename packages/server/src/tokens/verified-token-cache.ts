@@ -13,6 +13,9 @@ import type { JWTVerifyGetKey } from 'jose';
 export class VerifiedTokenCache<Claims extends object> {
   readonly #entries = new Map<string, { readonly claims: Claims; readonly keys: JWTVerifyGetKey }>();
   readonly #capacity: number;
+  /** Lookups that found a usable entry, and the others (metrics). */
+  #hits = 0;
+  #misses = 0;
 
   constructor(capacity: number) {
     this.#capacity = capacity;
@@ -20,11 +23,16 @@ export class VerifiedTokenCache<Claims extends object> {
 
   get(token: string, keys: JWTVerifyGetKey): Claims | undefined {
     const entry = this.#entries.get(token);
-    if (entry === undefined) return undefined;
-    if (entry.keys !== keys) {
-      this.#entries.delete(token);
+    if (entry === undefined) {
+      this.#misses += 1;
       return undefined;
     }
+    if (entry.keys !== keys) {
+      this.#entries.delete(token);
+      this.#misses += 1;
+      return undefined;
+    }
+    this.#hits += 1;
     return entry.claims;
   }
 
@@ -40,5 +48,9 @@ export class VerifiedTokenCache<Claims extends object> {
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  stats(): { hits: number; misses: number; size: number } {
+    return { hits: this.#hits, misses: this.#misses, size: this.#entries.size };
   }
 }

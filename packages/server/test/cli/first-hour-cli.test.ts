@@ -28,6 +28,8 @@ interface ClientJson {
   grant_types: string[];
   introspection: boolean;
   name: string;
+  rate_limit_tier?: string | null;
+  rate_limit?: number | null;
 }
 
 describeEachDialect('tessera CLI: first-hour fixes', (dialect) => {
@@ -123,6 +125,48 @@ describeEachDialect('tessera CLI: first-hour fixes', (dialect) => {
     const unknown = await cli(['client', 'update', api.client_id, '--scope', 'nope']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("unknown scope 'nope'");
+  });
+
+  it("client create/update --rate-limit-tier and --rate-limit set a client's budget; default clears it (issue 14)", async () => {
+    const created = await json<{ client_id: string }>([
+      'client',
+      'create',
+      '--name',
+      'worker',
+      '--type',
+      'confidential',
+      '--rate-limit-tier',
+      'professional',
+    ]);
+    const shown = await json<ClientJson>(['client', 'show', created.client_id]);
+    expect(shown).toMatchObject({ rate_limit_tier: 'professional', rate_limit: null });
+    expect((await cli(['client', 'show', created.client_id])).stdout).toMatch(
+      /rate limit: +tier professional/,
+    );
+
+    const own = await json<ClientJson>(['client', 'update', created.client_id, '--rate-limit', '600']);
+    expect(own).toMatchObject({ rate_limit_tier: 'professional', rate_limit: 600 });
+    const cleared = await json<ClientJson>([
+      'client',
+      'update',
+      created.client_id,
+      '--rate-limit',
+      'default',
+      '--rate-limit-tier',
+      'default',
+    ]);
+    expect(cleared).toMatchObject({ rate_limit_tier: null, rate_limit: null });
+
+    const unknownTier = await cli(['client', 'update', created.client_id, '--rate-limit-tier', 'platinum']);
+    expect(unknownTier.code).toBe(1);
+    expect(unknownTier.stderr).toContain('--rate-limit-tier must be one of starter, professional, unlimited');
+    // A tier configured by TESSERA_RATE_LIMIT_TIERS is accepted.
+    env.TESSERA_RATE_LIMIT_TIERS = 'platinum=20000';
+    expect(
+      (await json<ClientJson>(['client', 'update', created.client_id, '--rate-limit-tier', 'platinum']))
+        .rate_limit_tier,
+    ).toBe('platinum');
+    expect((await cli(['client', 'update', created.client_id, '--rate-limit', '0'])).code).toBe(1);
   });
 
   it('every command group answers --help with exit 0, and `help GROUP` too', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/config.js';
 import { buildApp } from '../../src/http/app.js';
@@ -51,6 +52,8 @@ export async function startTestServer(
     TESSERA_DATABASE_URL: database.url,
     TESSERA_DATA_DIR: database.dataDir,
     TESSERA_LOG_LEVEL: 'info',
+    // Rate-limit counters in a shared Redis are this server's own, as if it were its own deployment.
+    TESSERA_REDIS_PREFIX: `tessera-test:${randomUUID()}:`,
     ...options.env,
   });
   const services = createServices({

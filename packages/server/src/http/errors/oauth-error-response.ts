@@ -1,5 +1,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Overloaded, RateLimited } from '../../limits/refusals.js';
 import { InvalidRequest, MissingParameter, OAuthError } from '../../oauth/errors.js';
+import { isDependencyUnavailable } from '../../platform/unavailable.js';
+import { parameterProblem } from '../schemas/validation-problem.js';
+import { reportUnavailable, retryAfterSeconds, unavailableMessage } from './unavailable.js';
 
 /**
  * The one place an error on an OAuth endpoint becomes HTTP: RFC 6749 §5.2 JSON with the right
@@ -11,6 +15,14 @@ export function sendOAuthError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
+  if (isDependencyUnavailable(error)) {
+    reportUnavailable(request.log, error);
+    reply
+      .status(503)
+      .headers({ 'retry-after': String(retryAfterSeconds), 'cache-control': 'no-store', pragma: 'no-cache' })
+      .send({ error: 'temporarily_unavailable', error_description: unavailableMessage });
+    return;
+  }
   const oauthError = toOAuthError(error);
   if (oauthError === undefined) {
     request.log.error({ err: error }, 'unhandled error');
@@ -28,6 +40,14 @@ export function sendOAuthError(
 
 function toOAuthError(error: FastifyError | Error): OAuthError | undefined {
   if (error instanceof OAuthError) return error;
+  // RFC 6749 has no code for "slow down" on these endpoints; temporarily_unavailable is the
+  // registered one that says so, and the status (429 or 503) and Retry-After say which.
+  if (error instanceof RateLimited || error instanceof Overloaded) {
+    const status = error instanceof RateLimited ? 429 : 503;
+    return new OAuthError('temporarily_unavailable', error.message, status, {
+      'retry-after': String(error.retryAfter),
+    });
+  }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation !== undefined) return fromValidation(fastifyError);
   switch (fastifyError.code) {
@@ -59,6 +79,5 @@ function fromValidation(error: FastifyError): OAuthError {
     const required = (error as FastifyError & { validationContext?: string }).validationContext;
     return new InvalidRequest(`the request ${required ?? 'body'} must be form-encoded or JSON parameters`);
   }
-  if (first.keyword === 'type') return new InvalidRequest(`Parameter '${name}' must be a string`);
-  return new InvalidRequest(`Parameter '${name}' is invalid`);
+  return new InvalidRequest(`Parameter '${name}' ${parameterProblem(first)}`);
 }

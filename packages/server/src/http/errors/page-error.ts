@@ -1,8 +1,11 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Overloaded, RateLimited } from '../../limits/refusals.js';
 import { InteractionNotFound } from '../../oauth/authorize/authorization-flow.js';
 import { UntrustedRequest } from '../../oauth/authorize/authorization-request.js';
+import { isDependencyUnavailable } from '../../platform/unavailable.js';
 import { errorPage } from '../pages/templates/error.js';
 import type { HtmlSafe } from '../pages/templates/html.js';
+import { reportUnavailable, retryAfterSeconds } from './unavailable.js';
 
 /** An error on an HTML page: shown as a page, never as JSON, never with a stack trace. */
 export class PageError extends Error {
@@ -33,8 +36,31 @@ export function sendPageError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
+  if (isDependencyUnavailable(error)) {
+    reportUnavailable(request.log, error);
+    reply.header('retry-after', String(retryAfterSeconds));
+    sendHtml(
+      reply,
+      503,
+      errorPage({ title: 'Temporarily unavailable', message: 'Please try again in a few seconds.' }),
+    );
+    return;
+  }
   if (error instanceof PageError) {
     sendHtml(reply, error.status, errorPage({ title: error.title, message: error.message }));
+    return;
+  }
+  if (error instanceof RateLimited || error instanceof Overloaded) {
+    const limited = error instanceof RateLimited;
+    reply.header('retry-after', String(error.retryAfter));
+    sendHtml(
+      reply,
+      limited ? 429 : 503,
+      errorPage({
+        title: limited ? 'Too many attempts' : 'Busy right now',
+        message: `${limited ? 'Too many requests from here.' : 'The server is busy.'} Try again in ${waitWords(error.retryAfter)}.`,
+      }),
+    );
     return;
   }
   if (error instanceof UntrustedRequest) {
@@ -63,4 +89,9 @@ export function sendPageError(
   }
   request.log.error({ err: error }, 'unhandled error');
   sendHtml(reply, 500, errorPage({ title: 'Something went wrong', message: 'Please try again later.' }));
+}
+
+function waitWords(seconds: number): string {
+  if (seconds < 90) return seconds === 1 ? 'a second' : `${seconds} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
 }

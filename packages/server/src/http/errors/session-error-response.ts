@@ -1,5 +1,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Overloaded, RateLimited } from '../../limits/refusals.js';
+import { isDependencyUnavailable } from '../../platform/unavailable.js';
+import { parameterProblem } from '../schemas/validation-problem.js';
 import { badRequest, SessionApiError } from '../session-api/errors.js';
+import { reportUnavailable, retryAfterSeconds, unavailableMessage } from './unavailable.js';
 
 /**
  * The one place an error on the session API becomes HTTP: the envelope
@@ -11,6 +15,14 @@ export function sendSessionError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
+  if (isDependencyUnavailable(error)) {
+    reportUnavailable(request.log, error);
+    reply
+      .status(503)
+      .headers({ 'retry-after': String(retryAfterSeconds), 'cache-control': 'no-store' })
+      .send(envelope(unavailableMessage, 'SERVICE_UNAVAILABLE'));
+    return;
+  }
   const known = toSessionError(error);
   if (known === undefined) {
     request.log.error({ err: error }, 'unhandled error');
@@ -32,6 +44,16 @@ export function envelope(message: string, code: string) {
 
 function toSessionError(error: FastifyError | Error): SessionApiError | undefined {
   if (error instanceof SessionApiError) return error;
+  if (error instanceof RateLimited) {
+    return new SessionApiError('RATE_LIMITED', error.message, 429, {
+      'retry-after': String(error.retryAfter),
+    });
+  }
+  if (error instanceof Overloaded) {
+    return new SessionApiError('SERVICE_UNAVAILABLE', error.message, 503, {
+      'retry-after': String(error.retryAfter),
+    });
+  }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation !== undefined) {
     const first = fastifyError.validation[0];
@@ -42,7 +64,9 @@ function toSessionError(error: FastifyError | Error): SessionApiError | undefine
     }
     const field = first?.instancePath.replace(/^\//, '') ?? '';
     return badRequest(
-      field === '' ? 'The request body must be a JSON object' : `Field '${field}' must be a string`,
+      field === '' || first === undefined
+        ? 'The request body must be a JSON object'
+        : `Field '${field}' ${parameterProblem(first)}`,
     );
   }
   switch (fastifyError.code) {

@@ -3,28 +3,48 @@ import type { FlowStep } from '../../oauth/authorize/authorization-flow.js';
 import type { RawParams } from '../../oauth/authorize/authorization-request.js';
 import type { Services } from '../../services.js';
 import { currentBrowser } from '../pages/browser-cookies.js';
+import {
+  claimsParameter,
+  clientIdParameter,
+  interactionParameter,
+  keywordParameter,
+  loginHintParameter,
+  noControlCharacters,
+  nonceParameter,
+  oneOrMore,
+  otherParameter,
+  scopeParameter,
+  stateParameter,
+  uriParameter,
+} from '../schemas/parameters.js';
 import type { App } from '../types.js';
 
-const value = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } as const;
+/**
+ * Every parameter is bounded; all of them, names included, are kept on the interaction record
+ * (oauth/authorize/interactions.ts) while the user signs in, so unknown ones are bounded too.
+ */
 const authorizationQuery = {
   type: 'object',
   properties: {
-    response_type: value,
-    client_id: value,
-    redirect_uri: value,
-    scope: value,
-    state: value,
-    nonce: value,
-    code_challenge: value,
-    code_challenge_method: value,
-    prompt: value,
-    max_age: value,
-    login_hint: value,
-    claims: value,
+    response_type: oneOrMore(keywordParameter),
+    client_id: oneOrMore(clientIdParameter),
+    redirect_uri: oneOrMore(uriParameter),
+    scope: oneOrMore(scopeParameter),
+    state: oneOrMore(stateParameter),
+    nonce: oneOrMore(nonceParameter),
+    // Its exact form (43 base64url characters) is the flow's to check, by an error redirect.
+    code_challenge: oneOrMore(keywordParameter),
+    code_challenge_method: oneOrMore(keywordParameter),
+    prompt: oneOrMore(keywordParameter),
+    max_age: oneOrMore(keywordParameter),
+    login_hint: oneOrMore(loginHintParameter),
+    claims: oneOrMore(claimsParameter),
   },
-  additionalProperties: value,
+  propertyNames: { maxLength: 64, pattern: noControlCharacters },
+  maxProperties: 64,
+  additionalProperties: oneOrMore(otherParameter),
 } as const;
-const resumeQuery = { type: 'object', properties: { interaction: { type: 'string' } } } as const;
+const resumeQuery = { type: 'object', properties: { interaction: interactionParameter } } as const;
 const redirect = { type: 'null', description: 'redirect' } as const;
 const errorPage = { type: 'string', description: 'HTML error page' } as const;
 

@@ -1,11 +1,17 @@
 import type { Services } from '../../services.js';
 import { clientAuthentication, requireClient } from '../plugins/client-authentication.js';
-import { oauthBodyTypes, oauthErrorResponses, stringParameters } from '../schemas/oauth.js';
+import {
+  clientCredentialParameters,
+  oauthBodyTypes,
+  oauthErrorResponses,
+  stringParameters,
+} from '../schemas/oauth.js';
+import { keywordParameter, tokenParameter } from '../schemas/parameters.js';
 import type { App } from '../types.js';
 
 const introspectionRequest = {
   type: 'object',
-  properties: { token: { type: 'string' }, token_type_hint: { type: 'string' } },
+  properties: { token: tokenParameter, token_type_hint: keywordParameter, ...clientCredentialParameters },
   required: ['token'],
   ...stringParameters,
 } as const;

@@ -2,11 +2,14 @@ import type { GrantParameters, TokenResponse } from '../../oauth/grants/grant.js
 import type { Services } from '../../services.js';
 import { clientAuthentication, requireClient } from '../plugins/client-authentication.js';
 import { oauthBodyTypes, oauthErrorResponses, stringParameters } from '../schemas/oauth.js';
+import { oauthParameter } from '../schemas/parameters.js';
 import type { App } from '../types.js';
 
 interface StringProperty {
   readonly type: 'string';
   readonly description: string;
+  readonly maxLength?: number;
+  readonly pattern?: string;
 }
 
 /** grant_type is always present (commonTokenParameters); naming it types the handler's body. */
@@ -14,12 +17,13 @@ type TokenProperties = { readonly grant_type: StringProperty } & Readonly<Record
 
 /**
  * The body schema, from the registered grants: the common parameters plus every grant's, so a new
- * grant documents its parameters without an edit here. Each is a string (RFC 6749 §3.1).
+ * grant documents its parameters without an edit here. Each is a string (RFC 6749 §3.1), bounded
+ * by its name (schemas/parameters.ts).
  */
 function tokenRequest(parameters: GrantParameters) {
   const properties: Record<string, StringProperty> = {};
   for (const [name, description] of Object.entries(parameters)) {
-    properties[name] = { type: 'string', description };
+    properties[name] = { ...oauthParameter(name), description };
   }
   return {
     type: 'object',
@@ -63,6 +67,7 @@ export function tokenRoute(app: App, services: Services): void {
         ip: request.ip,
         userAgent: request.headers['user-agent'] ?? null,
       });
+      services.metrics.tokenIssued(request.body.grant_type);
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       // The schema leaves the object open, so its type has an index signature; an interface has none.
       return response as TokenResponse & Record<string, unknown>;

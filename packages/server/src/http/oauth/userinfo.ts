@@ -4,6 +4,7 @@ import { mayReadUserinfo, userinfoClaims } from '../../oauth/userinfo.js';
 import type { Services } from '../../services.js';
 import { AccessTokenError } from '../../tokens/access-token.js';
 import { oauthErrorResponses } from '../schemas/oauth.js';
+import { otherParameter, tokenParameter } from '../schemas/parameters.js';
 import { bearerToken } from '../session-api/credentials.js';
 import type { App } from '../types.js';
 
@@ -71,8 +72,8 @@ export function userinfoRoutes(app: App, services: Services): void {
         consumes: ['application/x-www-form-urlencoded'],
         body: {
           type: 'object',
-          properties: { access_token: { type: 'string' } },
-          additionalProperties: { type: 'string' },
+          properties: { access_token: tokenParameter },
+          additionalProperties: otherParameter,
         },
       },
     },

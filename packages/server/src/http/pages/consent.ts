@@ -2,18 +2,19 @@ import type { AuthorizationRequest } from '../../oauth/authorize/authorization-r
 import type { Services } from '../../services.js';
 import { PageError, sendHtml } from '../errors/page-error.js';
 import { resumeLocation } from '../oauth/authorize.js';
+import { interactionParameter, keywordParameter } from '../schemas/parameters.js';
 import type { App } from '../types.js';
 import { browserKey, browserSession, csrfToken } from './browser-cookies.js';
 import { consentPage } from './templates/consent.js';
 
 const html = { type: 'string', description: 'HTML page' } as const;
-const consentQuery = { type: 'object', properties: { interaction: { type: 'string' } } } as const;
+const consentQuery = { type: 'object', properties: { interaction: interactionParameter } } as const;
 const consentForm = {
   type: 'object',
   properties: {
-    csrf_token: { type: 'string' },
-    interaction: { type: 'string' },
-    decision: { type: 'string' },
+    csrf_token: keywordParameter,
+    interaction: interactionParameter,
+    decision: keywordParameter,
   },
 } as const;
 

@@ -2,6 +2,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type LogoutRefusal, LogoutRefused } from '../../oauth/rp-logout.js';
 import type { Services } from '../../services.js';
 import { PageError, sendHtml } from '../errors/page-error.js';
+import {
+  clientIdParameter,
+  keywordParameter,
+  stateParameter,
+  tokenParameter,
+  uriParameter,
+} from '../schemas/parameters.js';
 import type { App } from '../types.js';
 import { browserSession, clearSessionCookie, csrfToken } from './browser-cookies.js';
 import { errorPage } from './templates/error.js';
@@ -11,20 +18,20 @@ const html = { type: 'string', description: 'HTML page' } as const;
 const logoutQuery = {
   type: 'object',
   properties: {
-    id_token_hint: { type: 'string' },
-    post_logout_redirect_uri: { type: 'string' },
-    state: { type: 'string' },
-    client_id: { type: 'string' },
+    id_token_hint: tokenParameter,
+    post_logout_redirect_uri: uriParameter,
+    state: stateParameter,
+    client_id: clientIdParameter,
   },
 } as const;
 const logoutForm = {
   type: 'object',
   properties: {
-    csrf_token: { type: 'string' },
-    decision: { type: 'string' },
-    post_logout_redirect_uri: { type: 'string' },
-    state: { type: 'string' },
-    client_id: { type: 'string' },
+    csrf_token: keywordParameter,
+    decision: keywordParameter,
+    post_logout_redirect_uri: uriParameter,
+    state: stateParameter,
+    client_id: clientIdParameter,
   },
 } as const;
 

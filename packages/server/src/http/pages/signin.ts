@@ -1,6 +1,13 @@
 import type { Services } from '../../services.js';
 import { sendHtml } from '../errors/page-error.js';
 import { resumeLocation } from '../oauth/authorize.js';
+import {
+  interactionParameter,
+  keywordParameter,
+  loginHintParameter,
+  passwordParameter,
+  usernameParameter,
+} from '../schemas/parameters.js';
 import type { App } from '../types.js';
 import { browserKey, browserSession, csrfToken, setSessionCookie } from './browser-cookies.js';
 import { errorPage } from './templates/error.js';
@@ -9,15 +16,15 @@ import { type SigninView, signinPage } from './templates/signin.js';
 const html = { type: 'string', description: 'HTML page' } as const;
 const signinQuery = {
   type: 'object',
-  properties: { interaction: { type: 'string' }, login_hint: { type: 'string' } },
+  properties: { interaction: interactionParameter, login_hint: loginHintParameter },
 } as const;
 const signinForm = {
   type: 'object',
   properties: {
-    csrf_token: { type: 'string' },
-    interaction: { type: 'string' },
-    username: { type: 'string' },
-    password: { type: 'string' },
+    csrf_token: keywordParameter,
+    interaction: interactionParameter,
+    username: usernameParameter,
+    password: passwordParameter,
   },
 } as const;
 

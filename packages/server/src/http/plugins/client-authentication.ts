@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Client } from '../../clients/client.js';
 import type { ClientDirectory } from '../../clients/client-directory.js';
+import { isWellFormedClientId, isWellFormedClientSecret } from '../../clients/credential-form.js';
 import { authenticateClient, type ClientCredentials } from '../../oauth/client-auth.js';
 import { InvalidClient, InvalidRequest } from '../../oauth/errors.js';
 import type { Clock } from '../../platform/clock.js';
@@ -60,24 +61,37 @@ function readClientCredentials(
     if (body.client_id === undefined) throw new InvalidClient('client_secret was sent without client_id');
     return { clientId: body.client_id, secret: body.client_secret, method: 'client_secret_post' };
   }
+  if (body.client_id !== undefined) return { clientId: body.client_id, secret: undefined, method: 'none' };
   const headerClientId = options.acceptClientIdHeader === true ? request.headers['x-client-id'] : undefined;
-  const clientId = body.client_id ?? (typeof headerClientId === 'string' ? headerClientId : undefined);
-  if (clientId !== undefined) return { clientId, secret: undefined, method: 'none' };
+  if (typeof headerClientId === 'string') {
+    // A parameter like the body's client_id, so refused like it (the body's is bounded by the route schema).
+    if (!isWellFormedClientId(headerClientId))
+      throw new InvalidRequest('X-Client-Id is not a valid client id');
+    return { clientId: headerClientId, secret: undefined, method: 'none' };
+  }
   throw new InvalidClient('client authentication is required');
 }
 
 /** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. */
-function parseBasic(header: string): { clientId: string; secret: string } {
+export function parseBasic(header: string): { clientId: string; secret: string } {
   const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header.trim());
   if (match === null) throw new InvalidClient('the Authorization header must use the Basic scheme');
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 1) throw new InvalidClient('malformed Basic credentials');
+  let credentials: { clientId: string; secret: string };
   try {
-    return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+    credentials = {
+      clientId: formDecode(decoded.slice(0, colon)),
+      secret: formDecode(decoded.slice(colon + 1)),
+    };
   } catch {
     throw new InvalidClient('malformed Basic credentials');
   }
+  // Over-long or control characters: no client has such credentials, so none is looked up.
+  if (!isWellFormedClientId(credentials.clientId) || !isWellFormedClientSecret(credentials.secret))
+    throw new InvalidClient('malformed Basic credentials');
+  return credentials;
 }
 
 function formDecode(value: string): string {

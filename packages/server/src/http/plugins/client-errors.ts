@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ConnectionError } from 'fastify';
 import { envelope } from '../errors/session-error-response.js';
@@ -19,14 +19,35 @@ export function answerClientError(error: ConnectionError, socket: Socket): void 
   // Fastify types rawPacket as a serialised Buffer; Node hands over the Buffer itself.
   const raw = error.rawPacket as unknown as Buffer | undefined;
   const requestLine = raw === undefined ? '' : Buffer.from(raw).toString('latin1');
-  const target = /^[A-Z]+ (\S+) HTTP\//.exec(requestLine)?.[1] ?? '';
-  const body = JSON.stringify(
-    onSessionApi(target)
-      ? envelope(reason, 'BAD_REQUEST')
-      : { error: 'invalid_request', error_description: reason.toLowerCase() },
-  );
+  // The path alone, read leniently: the request line is what Node could not parse (an unknown or
+  // lower-case method, a space or raw byte in the query, a line cut short by the size limit).
+  const path = /^[^ \r\n]* +(\/[^ ?\r\n]*)/.exec(requestLine)?.[1] ?? '';
+  const body = JSON.stringify(errorBody(path, reason));
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/**
+ * Node's 'checkExpectation': an `Expect` other than 100-continue. Without a listener Node answers
+ * 417 with no body at all; this answers it in the path's shape, as any other refusal.
+ */
+export function answerUnmetExpectation(request: IncomingMessage, response: ServerResponse): void {
+  const body = JSON.stringify(
+    errorBody((request.url ?? '').split('?', 1)[0] as string, 'Expectation Failed'),
+  );
+  response.writeHead(417, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    connection: 'close',
+  });
+  response.end(body);
+}
+
+function errorBody(path: string, reason: string) {
+  return onSessionApi(path)
+    ? envelope(reason, 'BAD_REQUEST')
+    : { error: 'invalid_request', error_description: reason.toLowerCase() };
 }

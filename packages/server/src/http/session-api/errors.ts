@@ -4,7 +4,8 @@ export type SessionApiCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'BAD_REQUEST'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE';
 
 export class SessionApiError extends Error {
   readonly code: SessionApiCode;

@@ -1,4 +1,5 @@
 import type { Services } from '../../services.js';
+import { passwordParameter, usernameParameter } from '../schemas/parameters.js';
 import { sessionErrorResponses } from '../schemas/session-api.js';
 import type { App } from '../types.js';
 import { setRefreshCookie } from './credentials.js';
@@ -7,7 +8,7 @@ import { userObject, userObjectSchema } from './user-object.js';
 
 const loginRequest = {
   type: 'object',
-  properties: { username: { type: 'string' }, password: { type: 'string' } },
+  properties: { username: usernameParameter, password: passwordParameter },
   required: ['username', 'password'],
 } as const;
 const loginResponse = {

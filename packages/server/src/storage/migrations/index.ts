@@ -5,6 +5,7 @@ import * as m0003 from './0003-browser-sign-in.js';
 import * as m0004 from './0004-interactions.js';
 import * as m0005 from './0005-client-introspection.js';
 import * as m0006 from './0006-instance-settings.js';
+import * as m0007 from './0007-client-rate-limits.js';
 
 /** Every migration, in order. A static list, so migrating works from src (tests) and dist alike. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-interactions': m0004,
   '0005-client-introspection': m0005,
   '0006-instance-settings': m0006,
+  '0007-client-rate-limits': m0007,
 };

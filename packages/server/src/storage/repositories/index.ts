@@ -4,7 +4,7 @@ import type { AuditStore } from '../../audit/audit-event.js';
 import type { ClientStore, ScopeStore } from '../../clients/stores.js';
 import type { SigningKeyStore } from '../../keys/signing-key.js';
 import type { AuthorizationCodeStore, ConsentStore, InteractionStore } from '../../oauth/stores.js';
-import type { RunInTransaction } from '../../platform/transaction.js';
+import { type RunInTransaction, retryOnConflict } from '../../platform/transaction.js';
 import type { RevokedTokenStore } from '../../tokens/revocation-list.js';
 import type { Database } from '../schema.js';
 import { auditRepository } from './audit-repository.js';
@@ -50,7 +50,10 @@ export function createStores(db: Kysely<Database>): Stores {
   };
 }
 
-/** The transaction runner handed to domain code: one transaction, every store bound to it. */
+/**
+ * The transaction runner handed to domain code: one transaction, every store bound to it; run
+ * again as a whole when PostgreSQL rolled it back on a deadlock or serialization failure.
+ */
 export function transactionRunner(db: Kysely<Database>): RunInTransaction<Stores> {
-  return (work) => db.transaction().execute((tx) => work(createStores(tx)));
+  return (work) => retryOnConflict(() => db.transaction().execute((tx) => work(createStores(tx))));
 }

@@ -4,6 +4,11 @@ import type { RefreshTokenStore } from '../../accounts/stores.js';
 import type { Database, RefreshTokenRow } from '../schema.js';
 import { fromMs, fromMsOrNull, toMs, toMsOrNull } from './json.js';
 
+/**
+ * Refresh tokens. No read here locks: every transaction that writes a refresh token holds its
+ * session's row first (accounts/lock-order.ts, the locking read is sessions' `lock`), and reads
+ * the tokens again under that lock, so a token row is never locked before its session.
+ */
 export function refreshTokenRepository(db: Kysely<Database>): RefreshTokenStore {
   return {
     async insert(token) {

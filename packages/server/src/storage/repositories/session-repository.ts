@@ -3,8 +3,17 @@ import type { Session, SessionKind } from '../../accounts/session.js';
 import type { SessionStore } from '../../accounts/stores.js';
 import type { Database, SessionRow } from '../schema.js';
 import { fromJson, fromMs, fromMsOrNull, toJson, toMs, toMsOrNull } from './json.js';
+import { locksRows } from './row-locks.js';
 
+/**
+ * Sessions. `lock` and `endAllOfUser` are the locking reads of the one lock order for sessions and
+ * refresh tokens (accounts/lock-order.ts): a session row is locked before any of its refresh
+ * tokens, several sessions in id order. `for no key update` rather than `for update`: it still
+ * excludes every other writer of the row, but not the key-share locks that inserting a row which
+ * references the session takes (a refresh token, an authorization code).
+ */
 export function sessionRepository(db: Kysely<Database>): SessionStore {
+  const rowLocks = locksRows(db);
   return {
     async insert(session) {
       await db
@@ -33,6 +42,11 @@ export function sessionRepository(db: Kysely<Database>): SessionStore {
       const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
       return row === undefined ? undefined : fromRow(row);
     },
+    async lock(id) {
+      const query = db.selectFrom('sessions').selectAll().where('id', '=', id);
+      const row = await (rowLocks ? query.forNoKeyUpdate() : query).executeTakeFirst();
+      return row === undefined ? undefined : fromRow(row);
+    },
     async end(id, at, reason) {
       const result = await db
         .updateTable('sessions')
@@ -43,20 +57,24 @@ export function sessionRepository(db: Kysely<Database>): SessionStore {
       return Number(result.numUpdatedRows) > 0;
     },
     async endAllOfUser(userId, at, reason) {
-      const open = await db
+      // Locked in id order, so that two transactions ending sessions of one user (or one of
+      // them and a refresh) cannot hold one each and wait for the other's.
+      const query = db
         .selectFrom('sessions')
         .select('id')
         .where('user_id', '=', userId)
         .where('ended_at', 'is', null)
-        .execute();
+        .orderBy('id');
+      const open = await (rowLocks ? query.forNoKeyUpdate() : query).execute();
       if (open.length === 0) return [];
+      const ids = open.map((s) => s.id);
       await db
         .updateTable('sessions')
         .set({ ended_at: toMs(at), end_reason: reason })
-        .where('user_id', '=', userId)
+        .where('id', 'in', ids)
         .where('ended_at', 'is', null)
         .execute();
-      return open.map((s) => s.id);
+      return ids;
     },
     async recordAccessToken(id, jti, at) {
       // One statement, so a concurrent refresh cannot slip between reading the newest and replacing it.

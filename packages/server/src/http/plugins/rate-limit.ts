@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Decision } from '../../limits/limiters.js';
+import type { LimitedRoute, Subject } from '../../limits/rate-limits.js';
+import { holdThenRefuse, RateLimited } from '../../limits/refusals.js';
+import type { Services } from '../../services.js';
+import type { App } from '../types.js';
+import { parseBasic } from './client-authentication.js';
+
+/** Which budget a route spends and whom it counts: the client address, the claimed client or the bearer token. */
+export interface LimitRule {
+  readonly route: LimitedRoute;
+  readonly by: Subject['by'];
+}
+
+/**
+ * Rate limits for one route family (STYLE C4: registered on its scope, so its error handler
+ * answers a refusal in the family's shape). One preValidation hook looks the route up in `rules`:
+ * it runs after the body is parsed (a client may name itself in it) and before the schema, so
+ * malformed requests count too. Every limited response carries the X-RateLimit headers.
+ */
+export function useRateLimits(
+  scope: App,
+  services: Services,
+  rules: Readonly<Record<string, LimitRule>>,
+): void {
+  const limits = services.rateLimits;
+  if (limits === undefined) return;
+  const table = new Map(Object.entries(rules));
+  scope.addHook('preValidation', async function rateLimit(request, reply) {
+    const rule = table.get(request.routeOptions.url ?? '');
+    if (rule === undefined) return;
+    const decision = await limits.consume(rule.route, await subjectOf(rule.by, request, services));
+    if (decision === undefined) return;
+    setRateLimitHeaders(reply, decision);
+    if (!decision.allowed) {
+      const refusal = new RateLimited(
+        `rate limit exceeded: ${decision.limit} requests per ${services.config.rateLimitWindow} seconds`,
+        decision.resetAt - Date.now(),
+      );
+      // Per-address budgets are what floods meet; API clients counted by id or token get theirs at once.
+      if (rule.by === 'ip') await holdThenRefuse(refusal);
+      throw refusal;
+    }
+  });
+}
+
+function setRateLimitHeaders(reply: FastifyReply, decision: Decision): void {
+  reply.headers({
+    'x-ratelimit-limit': String(decision.limit),
+    'x-ratelimit-remaining': String(decision.remaining),
+    'x-ratelimit-reset': String(Math.ceil(decision.resetAt / 1000)),
+  });
+}
+
+async function subjectOf(by: Subject['by'], request: FastifyRequest, services: Services): Promise<Subject> {
+  switch (by) {
+    case 'ip':
+      return { by, ip: request.ip };
+    case 'client': {
+      const clientId = claimedClientId(request);
+      // The directory looks up only well-formed ids and never caches unknown ones.
+      const entry = clientId === undefined ? undefined : await services.clientDirectory.find(clientId);
+      return { by, client: entry?.client, ip: request.ip };
+    }
+    case 'token': {
+      const token = bearerToken(request);
+      if (token === undefined) return { by: 'ip', ip: request.ip };
+      return { by, digest: digest(token), serviceAccount: claimsServiceAccount(token) };
+    }
+  }
+}
+
+/** The client a request names, before any secret is checked (RFC 6749 §2.3: Basic, or client_id). */
+function claimedClientId(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    try {
+      return parseBasic(header).clientId;
+    } catch {
+      return undefined;
+    }
+  }
+  const bodyId = bodyField(request, 'client_id');
+  if (bodyId !== undefined) return bodyId;
+  const named = request.headers['x-client-id'];
+  return typeof named === 'string' ? named : undefined;
+}
+
+/** RFC 6750 §2.1 header, or §2.2 form parameter (userinfo by POST). */
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match === null ? undefined : match[1];
+  }
+  return bodyField(request, 'access_token');
+}
+
+function bodyField(request: FastifyRequest, name: string): string | undefined {
+  const body = request.body;
+  if (typeof body !== 'object' || body === null) return undefined;
+  const value = (body as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A digest keeps tokens out of the limiter's keys (and out of Redis). */
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/**
+ * Whether the token says it is a service account's, read without verifying it: it only picks the
+ * budget, and a forged token gains nothing, since every distinct token has its own count anyway.
+ */
+function claimsServiceAccount(token: string): boolean {
+  const payload = token.split('.')[1];
+  if (payload === undefined || payload.length > 4096) return false;
+  try {
+    return (
+      (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { type?: unknown }).type ===
+      'service'
+    );
+  } catch {
+    return false;
+  }
+}
