@@ -2,7 +2,7 @@
 // npm run bench [-- --quick]: Tessera side by side with oidc-provider, and the ceilings, in one run.
 // Servers are pinned to core 0 and this load generator to core 1; loopback only; every run is
 // bounded by its duration. Writes bench/RESULTS.md and bench/chart.svg.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -39,12 +39,37 @@ const secret = 'bench-master-secret-bench-master-secret-0000';
 const results = [];
 let nextPort = 9300;
 
+/**
+ * Rate limits stay on in every step, as users run them, so each figure includes the limiter's
+ * cost; only the budgets are out of the load's reach (the largest a setting takes), for the
+ * routes and for the fixture clients' own limits.
+ */
+const budgetOutOfReach = 10_000_000;
+const routeBudgets = [
+  'authorize',
+  'token',
+  'revoke',
+  'introspect',
+  'userinfo',
+  'me',
+  'service_account',
+  'login',
+  'session',
+  'pages',
+];
+const budgetsOutOfReach = {
+  TESSERA_RATE_LIMITS: routeBudgets.map((name) => `${name}=${budgetOutOfReach}`).join(','),
+};
+
 const basic = (id, secretValue) => `Basic ${Buffer.from(`${id}:${secretValue}`).toString('base64')}`;
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const log = (line) => process.stdout.write(`${line}\n`);
 
 /** A prepared Tessera on a fresh database, serving on core 0. */
-async function withTessera({ dialect = 'sqlite', alg = 'ES256', seed }, work) {
+async function withTessera(
+  { dialect = 'sqlite', alg = 'ES256', seed, env: settings = budgetsOutOfReach },
+  work,
+) {
   const port = nextPort++;
   const issuer = `http://127.0.0.1:${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
@@ -67,6 +92,7 @@ async function withTessera({ dialect = 'sqlite', alg = 'ES256', seed }, work) {
     TESSERA_LOG_LEVEL: 'warn',
     PORT: String(port),
     HOST: '127.0.0.1',
+    ...settings,
   };
   const fixtures = await prepareFixtures(env);
   if (seed !== undefined)
@@ -97,16 +123,21 @@ async function prepareFixtures(env) {
     const actor = { actor: 'bench' };
     await services.scopes.create('read:agents', {}, actor);
     const cc = await services.clients.create(
-      { name: 'worker', type: 'confidential', scopes: ['read:agents'] },
+      { name: 'worker', type: 'confidential', scopes: ['read:agents'], rateLimit: budgetOutOfReach },
       actor,
     );
-    const rs = await services.clients.create({ name: 'agents-api', type: 'confidential' }, actor);
+    const rs = await services.clients.create(
+      // A resource server: may introspect the tokens of other clients (migration 0005).
+      { name: 'agents-api', type: 'confidential', introspection: true, rateLimit: budgetOutOfReach },
+      actor,
+    );
     const app = await services.clients.create(
       {
         name: 'app',
         type: 'confidential',
         grantTypes: ['password', 'refresh_token'],
         scopes: ['openid', 'profile'],
+        rateLimit: budgetOutOfReach,
       },
       actor,
     );
@@ -242,7 +273,8 @@ async function clientCredentials() {
           await pacedRun({ ...paced, duration: timing.warmup });
           const half = await pacedRun({ ...paced, duration: timing.duration });
           extra.halfLoadP99 = half.valid ? half.p99 : null;
-          extra.halfLoad = half;
+          const { latencies, ...halfLoad } = half;
+          extra.halfLoad = halfLoad;
         }
         record('client_credentials', 'tessera', `client_credentials ${alg}`, tessera, extra);
         record('client_credentials', 'peer', `client_credentials ${alg}`, peer);
@@ -517,6 +549,243 @@ async function ceilings() {
   });
 }
 
+/**
+ * The bench's own Redis database (14; the tests use 0, 5 and 13), as it has its own PostgreSQL
+ * database, and a key prefix of this run's, whose keys are deleted afterwards.
+ */
+function benchRedis() {
+  const url = new URL(process.env.TESSERA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  url.pathname = '/14';
+  return { url: url.href, prefix: `tessera-bench-${process.pid}-${Date.now()}:` };
+}
+
+async function withRedis(url, work) {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5000 });
+  try {
+    return await work(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function dropRedisKeys({ url, prefix }) {
+  return withRedis(url, async (redis) => {
+    const keys = [];
+    let cursor = '0';
+    // Bounded: SCAN visits each key at most a few times, and the database holds only the bench's.
+    for (let pass = 0; pass < 10_000; pass += 1) {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      keys.push(...found);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+    if (keys.length > 0) await redis.del(...keys);
+  });
+}
+
+/** Several prepared Tesseras at once (each with its own database), all on core 0. */
+async function withTesseras(list, work, started = []) {
+  if (started.length === list.length) return work(started);
+  return withTessera(list[started.length], (tessera) => withTesseras(list, work, [...started, tessera]));
+}
+
+/**
+ * What the limiter costs: client_credentials ES256 on three servers alike but for their limits
+ * (off; on in this process; on through Redis), loaded in turns. The limited ones have budgets
+ * the load never reaches, so every request is counted and none refused.
+ */
+async function rateLimitCost() {
+  const redis = benchRedis();
+  const variants = [
+    { limits: 'off', env: { TESSERA_RATE_LIMITING: 'false' } },
+    { limits: 'in-process', env: budgetsOutOfReach },
+    {
+      limits: 'Redis',
+      env: { ...budgetsOutOfReach, TESSERA_REDIS_URL: redis.url, TESSERA_REDIS_PREFIX: redis.prefix },
+    },
+  ];
+  try {
+    await withTesseras(variants, async (tesseras) => {
+      const systems = [];
+      for (const [index, { server, issuer, fixtures }] of tesseras.entries()) {
+        const { limits } = variants[index];
+        const options = {
+          url: `${issuer}/oauth/token`,
+          method: 'POST',
+          headers: { ...form, authorization: basic(fixtures.cc.id, fixtures.cc.secret) },
+          body: 'grant_type=client_credentials',
+        };
+        // The setting took: a limited answer carries the headers, an unlimited one none.
+        const response = await fetch(options.url, options);
+        await response.arrayBuffer();
+        const limited = response.headers.has('x-ratelimit-limit');
+        if (response.status !== 200 || limited !== (limits !== 'off'))
+          throw new Error(
+            `limits ${limits}: answered ${response.status}, X-RateLimit-Limit ${limited ? 'present' : 'absent'}`,
+          );
+        // …and the Redis one counted in Redis, not in its fallback.
+        const key = `${redis.prefix}rl:token:client:${fixtures.cc.id}`;
+        if (limits === 'Redis' && (await withRedis(redis.url, (r) => r.exists(key))) !== 1)
+          throw new Error(`limits on through Redis: no ${key} in ${redis.url}`);
+        systems.push({ name: `limits ${limits}`, options, pid: server.child.pid });
+      }
+      const measured = await measureAlternating(systems, timing);
+      for (const [index, { limits }] of variants.entries()) {
+        const name =
+          limits === 'off'
+            ? 'client_credentials ES256, limits off'
+            : `client_credentials ES256, limits on (${limits})`;
+        record('rate limits', 'tessera', name, measured[index], { limits });
+        const cpu = measured[index].cpuPerRequest;
+        if (cpu !== undefined && cpu !== null)
+          log(
+            `  ${''.padEnd(48)} ${cpu.median.toFixed(1)} µs of server CPU per request [${cpu.min.toFixed(1)}–${cpu.max.toFixed(1)}]`,
+          );
+      }
+    });
+  } finally {
+    await dropRedisKeys(redis);
+  }
+}
+
+/**
+ * A guess flood from one address, as an attacker without a botnet makes it: 64 connections of
+ * wrong passwords, spread over many usernames (each username + address pair has its own free
+ * failures before the backoff, so spraying gets the most password checks out of one address)
+ * and including the victim's. Sprayed names that exist or not cost the same (no timing oracle).
+ */
+const floodUsernames = [
+  'bench',
+  ...['admin', 'root', 'alice', 'bob', 'carol', 'dave', 'eve', 'mallory', 'oscar', 'peggy', 'trent'],
+  ...Array.from({ length: 52 }, (_, i) => `user${i + 1}`),
+];
+/** Legitimate sign-ins per second during the flood: paced, each from its own loopback address. */
+const legitRate = 10;
+const legitAddress = (i) => `127.0.0.${2 + (i % 200)}`;
+
+/** Starts the flood; resolves once its first answer arrived, with `done` for its counts. */
+async function startFlood({ url, duration }) {
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'bench/lib/flood.mjs'),
+      JSON.stringify({ url, duration, connections: 64, usernames: floodUsernames }),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  let errors = '';
+  child.stderr.on('data', (d) => {
+    errors += d;
+  });
+  const done = new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => {
+        child.kill('SIGKILL');
+        reject(new Error(`the flood did not end within ${duration + 30} s`));
+      },
+      (duration + 30) * 1000,
+    );
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      const last = output.trim().split('\n').at(-1);
+      if (code !== 0 || last === undefined || !last.startsWith('{'))
+        reject(new Error(`the flood failed (${code}): ${errors}${output}`));
+      else resolve(JSON.parse(last));
+    });
+  });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the flood did not start within 15 s')), 15_000);
+    child.stdout.on('data', (d) => {
+      output += d;
+      if (output.includes('flooding\n')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    done.catch((error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+  return { done };
+}
+
+/** p50, p99 and max of pooled latencies, with the count and the failed requests. */
+function latencySummary(runs) {
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? null;
+  return {
+    count: latencies.length,
+    failed: runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0),
+    p50: at(0.5),
+    p99: at(0.99),
+    max: latencies.at(-1) ?? null,
+  };
+}
+
+/**
+ * A legitimate sign-in's latency with and without a guess flood, in turns (idle run, flood run,
+ * …). No flood warm-up: the flood's first seconds, before the defences have counted anything,
+ * are part of what the legitimate user meets. p99 is over every legitimate sign-in of the runs.
+ * Twice: with the default limits, and with the login budget out of reach, where only the
+ * brute-force defence and the bound on queued password checks stand between the flood and argon2.
+ */
+async function guessFlood() {
+  for (const [variant, env] of [
+    ['default limits', {}],
+    ['login budget out of reach', { TESSERA_RATE_LIMITS: `login=${budgetOutOfReach}` }],
+  ]) {
+    await withTessera({ env }, async ({ issuer }) => {
+      const url = `${issuer}/login`;
+      const legit = {
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'bench', password: 'bench-password-123' }),
+        rate: legitRate,
+        connections: 8,
+        localAddress: legitAddress,
+      };
+      await pacedRun({ ...legit, duration: timing.warmup });
+      const idle = [];
+      const flooded = [];
+      const floods = [];
+      for (let i = 0; i < timing.runs; i += 1) {
+        idle.push(await pacedRun({ ...legit, duration: timing.duration }));
+        // The flood outlasts the legitimate run it surrounds.
+        const flood = await startFlood({ url, duration: timing.duration + 1 });
+        flooded.push(await pacedRun({ ...legit, duration: timing.duration }));
+        floods.push(await flood.done);
+      }
+      const statuses = {};
+      for (const flood of floods)
+        for (const [status, count] of Object.entries(flood.statuses))
+          statuses[status] = (statuses[status] ?? 0) + count;
+      const floodRps = floods.map((f) => f.rps).sort((a, b) => a - b);
+      const entry = {
+        group: 'guess flood',
+        system: 'tessera',
+        name: `legitimate login during a guess flood (${variant})`,
+        variant,
+        legitRate,
+        usernames: floodUsernames.length,
+        idle: latencySummary(idle),
+        flood: latencySummary(flooded),
+        floodStatuses: statuses,
+        floodErrors: floods.reduce((sum, f) => sum + f.errors, 0),
+        floodRps: floodRps[Math.floor(floodRps.length / 2)],
+      };
+      results.push(entry);
+      const ms = (v) => (v === null ? '–' : v.toFixed(1));
+      log(
+        `  ${variant.padEnd(28)} idle p99 ${ms(entry.idle.p99)} ms, flood p99 ${ms(entry.flood.p99)} ms (legit failed: ${entry.idle.failed}/${entry.flood.failed}); flood ${Math.round(entry.floodRps)} req/s ${JSON.stringify(statuses)}`,
+      );
+    });
+  }
+}
+
 async function startup() {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-start-'));
   const port = nextPort++;
@@ -571,6 +840,8 @@ for (const [title, step] of [
   ['introspection', introspection],
   ['session API', sessionApi],
   ['userinfo', userinfo],
+  ['rate limits', rateLimitCost],
+  ['guess flood', guessFlood],
   ['@tessera/verify', verifyMiddleware],
   ['refresh_token rotation', refreshRotation],
 ]) {
@@ -591,6 +862,11 @@ if (only !== undefined) {
         idleRss: r.idleRss,
         afterRss: r.afterRss,
         halfLoadP99: r.halfLoadP99,
+        idle: r.idle,
+        flood: r.flood,
+        floodStatuses: r.floodStatuses,
+        floodRps: r.floodRps,
+        cpuPerRequest: r.cpuPerRequest,
       }),
     );
   process.exit(0);

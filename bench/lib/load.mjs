@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { cpuSeconds } from './process.mjs';
 
 /** One autocannon run; non-2xx answers and socket errors make it invalid. */
 export function runOnce(options) {
@@ -38,13 +39,20 @@ export async function measure(name, options, timing) {
  * drift in the machine's speed over the minutes a scenario takes falls on every system alike
  * instead of on whichever ran last. The servers all sit on the same core; only one is loaded at
  * a time.
+ *
+ * A system with a `pid` also gets the server's CPU time per answered request (µs, from /proc):
+ * unlike requests per second, it hardly moves when other work shares the machine.
  */
 export async function measureAlternating(systems, { warmup, duration, runs }) {
   for (const { options } of systems) await runOnce({ ...options, duration: warmup });
   const results = systems.map(() => []);
   for (let i = 0; i < runs; i += 1) {
-    for (const [index, { options }] of systems.entries()) {
-      results[index].push(await runOnce({ ...options, duration }));
+    for (const [index, { options, pid }] of systems.entries()) {
+      const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);
+      const result = await runOnce({ ...options, duration });
+      if (pid !== undefined && result.total > 0)
+        result.cpuPerRequest = ((cpuSeconds(pid) - cpuBefore) * 1e6) / result.total;
+      results[index].push(result);
     }
   }
   return systems.map(({ name }, index) => summarise(name, results[index]));
@@ -65,5 +73,6 @@ export function summarise(name, results) {
     invalid: results.length - valid.length,
     rps: summary('rps'),
     p99: summary('p99'),
+    ...(valid.some((r) => r.cpuPerRequest !== undefined) ? { cpuPerRequest: summary('cpuPerRequest') } : {}),
   };
 }

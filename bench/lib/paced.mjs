@@ -8,10 +8,22 @@ import http from 'node:http';
  * once and then wait, so "half load" there is full load for half of every second.
  *
  * The loop yields with setImmediate between sends: this process has its own core, and a timer's
- * millisecond granularity would bunch the requests. Bounded by `duration` plus a drain timeout.
+ * millisecond granularity would bunch the requests (a pace slower than a few ms sleeps instead). Bounded by `duration` plus a drain timeout.
+ *
+ * `localAddress(i)`, when given, is the loopback address request i comes from (127.0.0.0/8 is all
+ * local): many users, each from its own address, each request on a new connection.
  */
-export function pacedRun({ url, method = 'GET', headers = {}, body, rate, duration, connections = 32 }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+export function pacedRun({
+  url,
+  method = 'GET',
+  headers = {},
+  body,
+  rate,
+  duration,
+  connections = 32,
+  localAddress,
+}) {
+  const agent = new http.Agent({ keepAlive: localAddress === undefined, maxSockets: connections });
   const total = Math.floor(rate * duration);
   const interval = 1000 / rate;
   const latencies = [];
@@ -36,6 +48,7 @@ export function pacedRun({ url, method = 'GET', headers = {}, body, rate, durati
         p50: at(0.5),
         p99: at(0.99),
         max: latencies.at(-1) ?? null,
+        latencies,
         non2xx,
         errors: errors + lost,
         valid: non2xx === 0 && errors + lost === 0,
@@ -45,9 +58,10 @@ export function pacedRun({ url, method = 'GET', headers = {}, body, rate, durati
       completed += 1;
       if (completed === total) finish();
     };
-    const fire = () => {
+    const fire = (index) => {
       const sentAt = performance.now();
-      const request = http.request(url, { method, headers, agent }, (response) => {
+      const from = localAddress === undefined ? {} : { localAddress: localAddress(index) };
+      const request = http.request(url, { method, headers, agent, ...from }, (response) => {
         response.resume();
         response.on('end', () => {
           latencies.push(performance.now() - sentAt);
@@ -64,11 +78,17 @@ export function pacedRun({ url, method = 'GET', headers = {}, body, rate, durati
     const pump = () => {
       const now = performance.now();
       while (sent < total && start + sent * interval <= now) {
-        fire();
+        fire(sent);
         sent += 1;
       }
-      if (sent < total) setImmediate(pump);
-      else drainTimer = setTimeout(finish, 10_000);
+      if (sent >= total) drainTimer = setTimeout(finish, 10_000);
+      else {
+        // A slow pace sleeps until just before its next send instead of spinning a core (which
+        // the guess flood's generator needs), then spins for precision.
+        const wait = start + sent * interval - performance.now();
+        if (wait > 3) setTimeout(pump, wait - 2);
+        else setImmediate(pump);
+      }
     };
     pump();
   });

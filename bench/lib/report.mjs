@@ -26,6 +26,9 @@ export function writeReport({ results, versions, machine, started, finished, qui
     (a, b) => a - b,
   );
   const [small, large] = [sizes[0], sizes.at(-1)];
+  const limitsOff = rps('tessera', 'client_credentials ES256, limits off');
+  const cpu = (name) => find('tessera', name)?.cpuPerRequest?.median ?? null;
+  const floods = results.filter((r) => r.group === 'guess flood');
   const laterStart = find('tessera', 'start to first 200 (later start)');
   const firstStart = find('tessera', 'start to first 200 (first start, empty dir)');
 
@@ -75,6 +78,30 @@ export function writeReport({ results, versions, machine, started, finished, qui
       '≥ 0.9',
       (v) => v >= 0.9,
     ],
+    ...['in-process', 'Redis'].map((limits) => [
+      `client_credentials ES256: limits on (${limits}) ÷ limits off`,
+      ratio(rps('tessera', `client_credentials ES256, limits on (${limits})`), limitsOff),
+      '≥ 0.9',
+      (v) => v >= 0.9,
+    ]),
+    // The same comparison by server CPU per request, which other work on the machine hardly moves
+    // (Redis's own CPU is not in it).
+    ...['in-process', 'Redis'].map((limits) => [
+      `client_credentials ES256: server CPU per request, limits off ÷ limits on (${limits})`,
+      ratio(
+        cpu('client_credentials ES256, limits off'),
+        cpu(`client_credentials ES256, limits on (${limits})`),
+      ),
+      '(reported)',
+      () => true,
+    ]),
+    // A legitimate sign-in refused (429 or 503) during the flood misses the target whatever its p99.
+    ...floods.map((f) => [
+      `legitimate login p99 during a 64-connection guess flood ÷ idle (${f.variant})`,
+      ratio(f.flood.p99, f.idle.p99),
+      '≤ 2',
+      (v) => v <= 2 && f.flood.failed === 0,
+    ]),
     [
       '@tessera/verify ÷ jose.jwtVerify, same Fastify API',
       ratio(
@@ -132,6 +159,8 @@ ${quick ? '**Quick run** (shorter runs, 100 000 instead of 1 000 000 stored refr
 - p99 at half of peak load comes from an evenly paced, open-loop generator (\`bench/lib/paced.mjs\`, 32 keep-alive connections, latency from each request's write to the end of its answer): autocannon's own rate option sends each second's quota at once, which is full load for part of every second.
 - @tessera/verify is compared with a bare \`jose.jwtVerify\` in the same Fastify API (\`bench/peer/verify-api.mjs\`), same token, JWKS and claim checks; jose's verifications per second alone, in one process with no HTTP, are listed with the ceilings.
 - Tessera runs with \`TESSERA_LOG_LEVEL=warn\` (oidc-provider logs nothing per request either); SQLite unless noted.
+- Rate limits are on in every scenario, as shipped, with budgets out of the load's reach (\`TESSERA_RATE_LIMITS\` at 10 000 000 per minute for every route, and the same as each fixture client's own limit), so each figure includes the limiter's cost. The "rate limits" rows compare three such servers, loaded in turns: limits off, on in-process, and on through Redis (\`TESSERA_REDIS_URL\`, the bench's own logical database and key prefix; Redis is not pinned and shares the two cores).
+- Guess flood: a separate process (autocannon, 64 connections, from 127.0.0.1) sends wrong passwords to \`POST /login\`, spraying ${floods[0]?.usernames ?? 'many'} usernames including the victim's; meanwhile a legitimate user signs in with the right password ${floods[0]?.legitRate ?? 10} times a second, evenly paced, each from its own loopback address (127.0.0.2 onwards) on a new connection. Idle = the same legitimate sign-ins with no flood; idle and flood runs alternate, with no flood warm-up (its first seconds, before the defences have counted anything, are part of the test), and p99 is over every legitimate sign-in of the runs. Once with the default limits, once with the login budget out of reach, where only the brute-force backoff and the bound on queued password checks act.
 - oidc-provider is configured in \`bench/peer/oidc-provider.mjs\`: the same confidential client, client_credentials with JWT access tokens of the same algorithm; introspection is measured on its opaque tokens, since it introspects only tokens it stores.
 
 ![throughput chart](chart.svg)
@@ -150,6 +179,7 @@ Limit = 1 ÷ (µs per bare Fastify form POST + µs per node:crypto ES256 signatu
 |---|---|---|---|---|---|
 ${throughputRows.join('\n')}
 
+${floods.length === 0 ? '' : floodSection(floods)}
 ## Ceilings (operations per second, one core)
 
 | operation | ops/s |
@@ -160,6 +190,27 @@ ${ceilingRows.join('\n')}
   const analysis = existsSync(analysisPath) ? `\n${readFileSync(analysisPath, 'utf8')}` : '';
   writeFileSync(join(root, 'bench/RESULTS.md'), md + notes(ratios, absolutes) + analysis);
   writeFileSync(join(root, 'bench/chart.svg'), chart(results));
+}
+
+/** The guess-flood figures: a legitimate sign-in's latency idle and flooded, and how the flood was answered. */
+function floodSection(floods) {
+  const ms = (v) => n(v, 1);
+  const rows = floods.map((f) => {
+    const answers = Object.entries(f.floodStatuses)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([status, count]) => `${status}: ${count.toLocaleString('en')}`)
+      .join(', ');
+    return `| ${f.variant} | ${ms(f.idle.p50)} / ${ms(f.idle.p99)} / ${ms(f.idle.max)} (${f.idle.count}) | ${ms(f.flood.p50)} / ${ms(f.flood.p99)} / ${ms(f.flood.max)} (${f.flood.count}) | ${f.idle.failed} / ${f.flood.failed} | ${n(f.floodRps)} | ${answers}${f.floodErrors > 0 ? `, socket errors: ${f.floodErrors}` : ''} |`;
+  });
+  return `## Legitimate sign-in during a guess flood
+
+| limits | idle p50 / p99 / max ms (sign-ins) | flooded p50 / p99 / max ms (sign-ins) | legitimate sign-ins refused, idle / flooded | flood req/s | flood answered |
+|---|---|---|---|---|---|
+${rows.join('\n')}
+
+401 = a password actually checked and wrong; 429 = refused by the login budget or the brute-force backoff before any password work; 503 = shed because the password-check queue was at its bound.
+
+`;
 }
 
 function notes(ratios, absolutes) {
