@@ -2,15 +2,19 @@ import type { Redis } from 'ioredis';
 import { type AdminBootstrapResult, ensureAdminUser } from './accounts/admin-bootstrap.js';
 import type { BrowserSessions } from './accounts/browser-sessions.js';
 import type { PasswordAuthenticator } from './accounts/password-authenticator.js';
+import { PasswordChange } from './accounts/password-change.js';
 import { ServiceTokens } from './accounts/service-tokens.js';
 import type { SessionApi } from './accounts/session-api.js';
 import type { SessionService } from './accounts/sessions.js';
 import type { SignIn } from './accounts/sign-in.js';
 import { UserService } from './accounts/user-service.js';
+import { UserSessions } from './accounts/user-sessions.js';
 import { AuditLog } from './audit/audit-log.js';
 import { BrowserOrigins } from './clients/browser-origins.js';
 import { ClientDirectory } from './clients/client-directory.js';
 import { ClientService } from './clients/client-service.js';
+import { ClientUsage, usageRetentionDays, utcDay } from './clients/client-usage.js';
+import { OwnClients } from './clients/own-clients.js';
 import { ScopeService } from './clients/scope-service.js';
 import { accountServices } from './composition/account-services.js';
 import { invalidationBus, subscribeCaches } from './composition/invalidations.js';
@@ -37,6 +41,7 @@ import { GrantRegistry } from './oauth/grants/registry.js';
 import { idTokenClaimsFrom } from './oauth/id-token-claims.js';
 import { TokenIntrospection } from './oauth/introspection.js';
 import { RpLogout } from './oauth/rp-logout.js';
+import { UserConsents } from './oauth/user-consents.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { CookieSigner } from './platform/cookie-signer.js';
 import type { InvalidationBus } from './platform/invalidation/invalidation-bus.js';
@@ -45,6 +50,7 @@ import type { Metrics } from './platform/metrics/metrics.js';
 import { connectRedis } from './platform/redis.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './storage/database.js';
 import { exclusiveJob } from './storage/exclusive-job.js';
+import { clientUsageRepository } from './storage/repositories/client-usage-repository.js';
 import { createStores, transactionRunner } from './storage/repositories/index.js';
 import {
   issuerRecordRepository,
@@ -66,6 +72,10 @@ export interface Services {
   readonly clients: ClientService;
   readonly clientDirectory: ClientDirectory;
   readonly browserOrigins: BrowserOrigins;
+  /** The personal clients and API keys people make for themselves (the self-service API). */
+  readonly ownClients: OwnClients;
+  /** Token requests per client per day and each secret's last use, written in batches; `flush()` writes now. */
+  readonly usage: ClientUsage;
   readonly scopes: ScopeService;
   readonly accessTokens: AccessTokens;
   readonly accessTokenCheck: AccessTokenCheck;
@@ -75,6 +85,12 @@ export interface Services {
   readonly signIn: SignIn;
   readonly passwords: PasswordAuthenticator;
   readonly users: UserService;
+  /** A person changes their own password (the self-service API). */
+  readonly passwordChange: PasswordChange;
+  /** A user's sessions as admins and the user see and end them. */
+  readonly userSessions: UserSessions;
+  /** The apps a user consented to: listing, withdrawing. */
+  readonly userConsents: UserConsents;
   readonly serviceTokens: ServiceTokens;
   /** The issuer the server last served under (the CLI mints tokens for it). */
   readonly issuerRecord: IssuerRecord;
@@ -238,6 +254,25 @@ export function createServices(options: ServiceOptions): Services {
     rateLimitTiers: Object.keys(config.rateLimitTiers),
   });
 
+  const usageStore = clientUsageRepository(database.db);
+  const usage = new ClientUsage({
+    usage: usageStore,
+    secrets: stores.clients,
+    clock,
+    onFlushError: (error) =>
+      logger.warn(
+        { err: error instanceof Error ? { message: error.message } : String(error) },
+        'client usage not written; kept for the next flush',
+      ),
+  });
+  const ownClients = new OwnClients({
+    clients,
+    store: stores.clients,
+    scopes: stores.scopes,
+    usage: usageStore,
+    clock,
+  });
+
   const interactions = new Interactions(stores.interactions, clock);
   const authorizationFlow = new AuthorizationFlow({
     clients: clientDirectory,
@@ -264,6 +299,8 @@ export function createServices(options: ServiceOptions): Services {
     clients,
     clientDirectory,
     browserOrigins,
+    ownClients,
+    usage,
     scopes,
     accessTokens,
     accessTokenCheck,
@@ -273,6 +310,9 @@ export function createServices(options: ServiceOptions): Services {
     signIn,
     passwords,
     users,
+    passwordChange: new PasswordChange({ signIn, passwords, transaction, audit, clock, invalidations }),
+    userSessions: new UserSessions({ stores, transaction, audit, clock }),
+    userConsents: new UserConsents({ consents: stores.consents, transaction, audit, clock }),
     serviceTokens: new ServiceTokens({
       store: serviceTokenRepository(database.db),
       sessions,
@@ -312,6 +352,7 @@ export function createServices(options: ServiceOptions): Services {
     startBackgroundJobs() {
       invalidations.listen();
       keys.startAutoReload(config.keyRefreshInterval, reportBackgroundError);
+      usage.start(config.usageFlushInterval);
       // Expired rows are removed here, off the request path, by one instance at a time.
       const purgeAlone = exclusiveJob(database, 'purge');
       purgeTimer = setInterval(() => {
@@ -322,6 +363,7 @@ export function createServices(options: ServiceOptions): Services {
             interactions.purgeExpired(),
             stores.refreshTokens.deleteExpired(now),
             stores.sessions.deleteExpired(new Date(now.getTime() - sessionRetentionMs)),
+            usageStore.deleteBefore(utcDay(new Date(now.getTime() - usageRetentionDays * 86_400_000))),
           ]);
         }).catch(reportBackgroundError);
       }, purgeIntervalMs);
@@ -330,6 +372,8 @@ export function createServices(options: ServiceOptions): Services {
     async close() {
       keys.stopAutoReload();
       clearInterval(purgeTimer);
+      // What was counted since the last flush is written before the database closes.
+      await usage.stop().catch(reportBackgroundError);
       await invalidations.close();
       redis?.disconnect();
       await database.close();

@@ -11,12 +11,17 @@ export interface ServiceTokenRecord {
   readonly accountId: string;
   /** The session's end, which is the token's expiry (the session lasts exactly the token's lifetime). */
   readonly expiresAt: Date;
+  readonly createdAt: Date;
   readonly endedAt: Date | null;
+  /** Why its session ended: `token_revoked`, `account_disabled`, … */
+  readonly endReason: string | null;
 }
 
 export interface ServiceTokenStore {
   /** The service-account token with this `jti`, if one was issued. */
   findByJti(jti: string): Promise<ServiceTokenRecord | undefined>;
+  /** The account's tokens, newest first (ended ones until their sessions are purged). */
+  listOfAccount(accountId: string): Promise<ServiceTokenRecord[]>;
 }
 
 interface ServiceTokenDeps {
@@ -26,12 +31,16 @@ interface ServiceTokenDeps {
   readonly audit: AuditLog;
 }
 
-/** Revoking one service-account token (`service-account revoke-token JTI`) without disabling the account. */
+/** Listing a service account's tokens, and revoking one without disabling the account. */
 export class ServiceTokens {
   readonly #deps: ServiceTokenDeps;
 
   constructor(deps: ServiceTokenDeps) {
     this.#deps = deps;
+  }
+
+  listOfAccount(accountId: string): Promise<ServiceTokenRecord[]> {
+    return this.#deps.store.listOfAccount(accountId);
   }
 
   async revoke(jti: string, by: Actor): Promise<ServiceTokenRecord> {

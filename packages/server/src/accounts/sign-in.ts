@@ -8,7 +8,7 @@ import type { IssuedTokens, SessionService, TokenSessionRequest } from './sessio
 import type { User } from './user.js';
 
 /** Which door a sign-in came through (SPEC: the session API, the browser form, the password grant). */
-export type SignInDoor = 'session_api' | 'browser' | 'password_grant';
+export type SignInDoor = 'session_api' | 'browser' | 'password_grant' | 'password_change';
 
 export interface SignInContext {
   readonly via: SignInDoor;
@@ -79,6 +79,44 @@ export class SignIn {
     opening: TokenSessionRequest | BrowserSessionRequest,
   ): Promise<TokenSignIn | BrowserSignIn | Refused> {
     const identity = authenticator.claimedIdentity(credentials);
+    const checked = await this.#check(authenticator, credentials, identity, context);
+    if ('refused' in checked) return checked;
+    const { user } = checked;
+
+    const { sessions, browserSessions } = this.#deps;
+    const amr = authenticator.amr;
+    const meta = { ip: context.ip, userAgent: context.userAgent };
+    if (opening.kind === 'browser') {
+      if (opening.replaces !== undefined) await sessions.end(opening.replaces, 'replaced');
+      const session = await browserSessions.open(user, amr, meta);
+      await this.#succeeded(user, session, identity, context);
+      return { user, session };
+    }
+    const tokens = await sessions.open({ ...opening, user, amr, ...meta });
+    await this.#succeeded(user, tokens.session, identity, context);
+    return { user, tokens };
+  }
+
+  /**
+   * Checks a credential again for someone already signed in, before a change that needs it (a new
+   * password): the same brute-force backoff and the same audit of a failure as a sign-in, and no
+   * session opened. A credential that proves anyone but `context.onlyUserId` is refused.
+   */
+  async confirm<C>(
+    authenticator: Authenticator<C>,
+    credentials: C,
+    context: SignInContext & { readonly onlyUserId: string },
+  ): Promise<{ readonly user: User } | Refused> {
+    return this.#check(authenticator, credentials, authenticator.claimedIdentity(credentials), context);
+  }
+
+  /** The credential, under the brute-force backoff: the user it proves, or why it was refused (audited). */
+  async #check<C>(
+    authenticator: Authenticator<C>,
+    credentials: C,
+    identity: string,
+    context: SignInContext,
+  ): Promise<{ readonly user: User } | Refused> {
     const attempt = (await this.#deps.throttle?.begin(identity, context.ip)) ?? unthrottled;
     let user: User;
     try {
@@ -94,19 +132,7 @@ export class SignIn {
     if (context.onlyUserId != null && context.onlyUserId !== user.id)
       return this.#refuse('not_the_owner', user, identity, context, attempt);
     await attempt.succeeded();
-
-    const { sessions, browserSessions } = this.#deps;
-    const amr = authenticator.amr;
-    const meta = { ip: context.ip, userAgent: context.userAgent };
-    if (opening.kind === 'browser') {
-      if (opening.replaces !== undefined) await sessions.end(opening.replaces, 'replaced');
-      const session = await browserSessions.open(user, amr, meta);
-      await this.#succeeded(user, session, identity, context);
-      return { user, session };
-    }
-    const tokens = await sessions.open({ ...opening, user, amr, ...meta });
-    await this.#succeeded(user, tokens.session, identity, context);
-    return { user, tokens };
+    return { user };
   }
 
   async #succeeded(user: User, session: Session, identity: string, context: SignInContext): Promise<void> {

@@ -11,6 +11,25 @@ export interface UserStore {
   findById(id: string): Promise<User | undefined>;
   findByUsername(username: string): Promise<User | undefined>;
   list(kind: User['kind']): Promise<User[]>;
+  /** One page of users in username order (case-insensitive), after the username key `after`. */
+  page(query: UserPageQuery): Promise<User[]>;
+  /** Group or permission names held by at least one account, with how many hold each. */
+  memberCounts(of: 'groups' | 'permissions'): Promise<Array<{ name: string; members: number }>>;
+}
+
+export interface UserPageQuery {
+  readonly kind?: User['kind'];
+  /** Part of the username, email or name, any case. */
+  readonly search?: string;
+  /** The username key (user.ts usernameKey) of the previous page's last user. */
+  readonly after?: string;
+  readonly limit: number;
+}
+
+/** Which of a user's sessions `endAllOfUser` ends: all, those of one OAuth client, all but one. */
+export interface SessionFilter {
+  readonly clientId?: string;
+  readonly exceptId?: string;
 }
 
 export interface SessionStore {
@@ -23,8 +42,13 @@ export interface SessionStore {
   lock(id: string): Promise<Session | undefined>;
   /** Ends the session if still open; false when it was already ended. */
   end(id: string, at: Date, reason: string): Promise<boolean>;
-  /** Ends every open session of the user, locking them in id order first; returns their ids. */
-  endAllOfUser(userId: string, at: Date, reason: string): Promise<string[]>;
+  /**
+   * Ends every open session of the user (or those the filter names), locking them in id order
+   * first; returns their ids.
+   */
+  endAllOfUser(userId: string, at: Date, reason: string, filter?: SessionFilter): Promise<string[]>;
+  /** The user's sessions, newest first: only those live at `liveAt` when given, else ended ones too. */
+  listOfUser(userId: string, liveAt?: Date): Promise<Session[]>;
   /** Records the access token just issued as the session's newest; the one it replaces becomes the previous. */
   recordAccessToken(id: string, jti: string, at: Date): Promise<void>;
   /**

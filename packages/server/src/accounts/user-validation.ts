@@ -2,7 +2,10 @@ import { InvalidInputError } from '../platform/errors.js';
 
 /** Input rules for users and service accounts: names, emails, groups, permissions, attributes. */
 
-/** Fields of the session API's user object; a permission may not shadow one (it becomes a boolean there). */
+/**
+ * Fields of the session API's user object and the admin API's (presenters/user.ts); a permission
+ * may not shadow one (it becomes a boolean there).
+ */
 const reservedNames = new Set([
   'id',
   'username',
@@ -14,6 +17,13 @@ const reservedNames = new Set([
   'permissions',
   'type',
   'user_id',
+  'is_service_account',
+  'disabled',
+  'attributes',
+  'scopes',
+  'created_at',
+  'updated_at',
+  'password',
 ]);
 const usernamePattern = /^[A-Za-z0-9_.@+-]{1,150}$/;
 const permissionPattern = /^[A-Za-z_][A-Za-z0-9_:.-]{0,99}$/;
@@ -36,9 +46,32 @@ export function validEmail(value: string | undefined): string | null {
 
 export function splitName(name: string | undefined): [string, string] {
   const trimmed = (name ?? '').trim();
-  if (trimmed.length > 300) throw new InvalidInputError('--name must be at most 300 characters');
+  if (trimmed.length > 300) throw new InvalidInputError('a name is at most 300 characters');
+  if (hasControlCharacter(trimmed)) throw new InvalidInputError('a name is one line of text');
   const space = trimmed.indexOf(' ');
   return space === -1 ? [trimmed, ''] : [trimmed.slice(0, space), trimmed.slice(space + 1).trim()];
+}
+
+/**
+ * First and last name given apart (the HTTP API), or a full name split at its first space (the
+ * CLI's --name); a part not given keeps `current`.
+ */
+export function resolveNames(
+  input: { readonly name?: string; readonly firstName?: string; readonly lastName?: string },
+  current: readonly [string, string] = ['', ''],
+): [string, string] {
+  if (input.firstName === undefined && input.lastName === undefined) {
+    return input.name === undefined ? [current[0], current[1]] : splitName(input.name);
+  }
+  return [namePart(input.firstName) ?? current[0], namePart(input.lastName) ?? current[1]];
+}
+
+function namePart(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (trimmed.length > 150) throw new InvalidInputError('a first or last name is at most 150 characters');
+  if (hasControlCharacter(trimmed)) throw new InvalidInputError('a name is one line of text');
+  return trimmed;
 }
 
 export function validGroups(groups: readonly string[]): string[] {

@@ -5,8 +5,10 @@ export type AuditEventType =
   | 'client.updated'
   | 'client.secret_rotated'
   | 'client.revoked'
+  | 'client.deleted'
   | 'scope.created'
   | 'scope.updated'
+  | 'scope.deleted'
   | 'key.rotated'
   | 'token.revoked'
   | 'user.created'
@@ -15,6 +17,9 @@ export type AuditEventType =
   | 'user.enabled'
   | 'user.deleted'
   | 'user.password_set'
+  | 'user.sessions_ended'
+  | 'session.ended'
+  | 'consent.withdrawn'
   | 'login.succeeded'
   | 'login.failed'
   | 'logout'
@@ -51,4 +56,23 @@ export interface AuditStore {
   listAfter(afterSeq: number, limit: number): Promise<Array<AuditEvent & { seq: number }>>;
   /** The newest `limit` events, oldest first. */
   tail(limit: number): Promise<Array<AuditEvent & { seq: number }>>;
+  /** The events that match, newest first. */
+  query(filter: AuditFilter): Promise<Array<AuditEvent & { seq: number }>>;
+}
+
+/** Which events an audit query returns; every given condition must hold. */
+export interface AuditFilter {
+  /** An exact type (`user.disabled`). */
+  readonly type?: string;
+  /** Types that start with this (`user.` for every user event). */
+  readonly typePrefix?: string;
+  readonly actor?: string;
+  readonly subject?: string;
+  /** Occurred at or after. */
+  readonly since?: Date;
+  /** Occurred before. */
+  readonly until?: Date;
+  /** Recorded before this sequence number: the cursor of the previous, newer page. */
+  readonly beforeSeq?: number;
+  readonly limit: number;
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../platform/clock.js';
 import { randomId } from '../platform/random.js';
 import type { AuditEvent, AuditInput, AuditStore } from './audit-event.js';
+import { type AuditPage, type AuditPageRequest, auditFilter, auditPage } from './audit-query.js';
 
 /** Turns an event description into a stored audit row. */
 export function auditEvent(input: AuditInput, clock: Clock): AuditEvent {
@@ -37,5 +38,11 @@ export class AuditLog {
 
   after(seq: number, limit: number) {
     return this.#store.listAfter(seq, limit);
+  }
+
+  /** One page of the events that match, newest first (audit-query.ts). */
+  async page(request: AuditPageRequest): Promise<AuditPage> {
+    const { pageSize, ...filter } = auditFilter(request);
+    return auditPage(await this.#store.query(filter), pageSize);
   }
 }

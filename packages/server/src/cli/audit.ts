@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AuditEvent } from '../audit/audit-event.js';
+import { auditEventJson } from '../presenters/audit-event.js';
 import type { Services } from '../services.js';
 import { optionalInteger, parse } from './args.js';
 import { type CliContext, UsageError, withServices } from './context.js';
@@ -21,7 +22,7 @@ export async function auditCommand(ctx: CliContext, args: readonly string[]): Pr
   const limit = optionalInteger(values.limit, '--limit') ?? defaultLimit;
   if (limit > maxLimit) throw new UsageError(`--limit must be at most ${maxLimit}`);
   const write = (event: StoredEvent) =>
-    ctx.stdout.write(`${values.json === true ? JSON.stringify(eventJson(event)) : eventLine(event)}\n`);
+    ctx.stdout.write(`${values.json === true ? JSON.stringify(auditEventJson(event)) : eventLine(event)}\n`);
 
   await withServices(ctx, async (services) => {
     const recent = limit === 0 ? [] : await services.audit.tail(limit);
@@ -88,20 +89,4 @@ function eventLine(event: StoredEvent): string {
     `${or(event.actor)} → ${or(event.subject)}`,
     `${or(event.clientId)} ${or(event.ip)}`,
   ].join('  ');
-}
-
-function eventJson(event: StoredEvent) {
-  return {
-    seq: event.seq,
-    id: event.id,
-    occurred_at: event.occurredAt.toISOString(),
-    type: event.type,
-    outcome: event.outcome,
-    actor: event.actor,
-    subject: event.subject,
-    client_id: event.clientId,
-    ip: event.ip,
-    user_agent: event.userAgent,
-    details: event.details,
-  };
 }

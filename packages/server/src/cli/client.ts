@@ -1,4 +1,5 @@
 import type { Client } from '../clients/client.js';
+import { clientJson } from '../presenters/client.js';
 import { cliActor, onePositional, optionalInteger, parse } from './args.js';
 import { type CliContext, print, table, UsageError, withServices } from './context.js';
 
@@ -14,7 +15,7 @@ tessera client update ID [--name N] [--scope S]… [--redirect-uri URI]… [--po
                       (a list given replaces the client's)
 tessera client list | show ID
 tessera client rotate-secret ID [--grace SECONDS]
-tessera client revoke ID
+tessera client revoke ID | delete ID
 Without --scope, a client with the authorization_code grant gets openid profile email
 (+ offline_access with refresh_token); any other client gets none.
 --introspection: the client (a resource server) may introspect any token; others only their own.
@@ -52,6 +53,8 @@ export async function clientCommand(ctx: CliContext, args: readonly string[]): P
       return rotateSecret(ctx, rest);
     case 'revoke':
       return revoke(ctx, rest);
+    case 'delete':
+      return remove(ctx, rest);
     default:
       throw new UsageError(`unknown client command '${action ?? ''}'\n${clientUsage}`);
   }
@@ -220,24 +223,11 @@ async function revoke(ctx: CliContext, args: readonly string[]): Promise<number>
   return 0;
 }
 
-function clientJson(client: Client) {
-  return {
-    client_id: client.id,
-    name: client.name,
-    type: client.type,
-    grant_types: client.grantTypes,
-    redirect_uris: client.redirectUris,
-    post_logout_redirect_uris: client.postLogoutRedirectUris,
-    scopes: client.scopes,
-    owner_user_id: client.ownerUserId,
-    access_token_ttl: client.accessTokenTtl,
-    refresh_token_ttl: client.refreshTokenTtl,
-    first_party: client.firstParty,
-    id_token_signed_response_alg: client.idTokenSignedResponseAlg,
-    introspection: client.introspection,
-    rate_limit_tier: client.rateLimitTier,
-    rate_limit: client.rateLimit,
-    created_at: client.createdAt.toISOString(),
-    revoked_at: client.revokedAt?.toISOString() ?? null,
-  };
+/** `client delete`: the client goes with its sessions, refresh tokens, codes and consents. */
+async function remove(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, {});
+  const clientId = onePositional(positionals, 'client id');
+  const client = await withServices(ctx, (services) => services.clients.delete(clientId, cliActor));
+  print(ctx, values.json === true, clientJson(client), () => `client ${client.id} deleted`);
+  return 0;
 }

@@ -1,10 +1,11 @@
-import type { Scope } from '../clients/scope.js';
+import { scopeJson } from '../presenters/scope.js';
 import { cliActor, onePositional, parse } from './args.js';
 import { type CliContext, print, table, UsageError, withServices } from './context.js';
 
-export const scopeUsage = `tessera scope create NAME [--description D] [--claim C]…
-tessera scope update NAME [--description D] [--claim C]…
-tessera scope list`;
+export const scopeUsage = `tessera scope create NAME [--description D] [--claim C]… [--restricted]
+tessera scope update NAME [--description D] [--claim C]… [--restricted | --no-restricted]
+tessera scope list
+--restricted: only an administrator may put the scope on a client; users cannot take it on their API keys.`;
 
 export async function scopeCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
   const [action, ...rest] = args;
@@ -13,8 +14,8 @@ export async function scopeCommand(ctx: CliContext, args: readonly string[]): Pr
     const scopes = await withServices(ctx, (services) => services.scopes.list());
     print(ctx, values.json === true, scopes.map(scopeJson), () =>
       table(
-        ['SCOPE', 'DESCRIPTION', 'CLAIMS'],
-        scopes.map((s) => [s.name, s.description, s.claims.join(' ')]),
+        ['SCOPE', 'DESCRIPTION', 'CLAIMS', 'RESTRICTED'],
+        scopes.map((s) => [s.name, s.description, s.claims.join(' '), s.restricted ? 'yes' : 'no']),
       ),
     );
     return 0;
@@ -24,9 +25,19 @@ export async function scopeCommand(ctx: CliContext, args: readonly string[]): Pr
   const { values, positionals } = parse(rest, {
     description: { type: 'string' },
     claim: { type: 'string', multiple: true },
+    restricted: { type: 'boolean' },
+    ...(action === 'update' ? { 'no-restricted': { type: 'boolean' } } : {}),
   });
   const name = onePositional(positionals, 'scope name');
-  const changes = { description: values.description, claims: values.claim };
+  const unrestricted = (values as { 'no-restricted'?: boolean })['no-restricted'] === true;
+  if (values.restricted === true && unrestricted) {
+    throw new UsageError('give --restricted or --no-restricted, not both');
+  }
+  const changes = {
+    description: values.description,
+    claims: values.claim,
+    restricted: unrestricted ? false : values.restricted,
+  };
   const scope = await withServices(ctx, (services) =>
     action === 'create'
       ? services.scopes.create(name, changes, cliActor)
@@ -39,8 +50,4 @@ export async function scopeCommand(ctx: CliContext, args: readonly string[]): Pr
     () => `scope ${scope.name} ${action === 'create' ? 'created' : 'updated'}`,
   );
   return 0;
-}
-
-function scopeJson(scope: Scope) {
-  return { name: scope.name, description: scope.description, claims: scope.claims, built_in: scope.builtIn };
 }

@@ -1,5 +1,6 @@
 import type { User } from '../accounts/user.js';
 import { InvalidInputError } from '../platform/errors.js';
+import { serviceAccountJson } from '../presenters/service-account.js';
 import type { Services } from '../services.js';
 import { cliActor, onePositional, optionalInteger, parse } from './args.js';
 import { type CliContext, print, table, UsageError, withServices } from './context.js';
@@ -140,15 +141,4 @@ async function serviceAccount(services: Services, name: string): Promise<User> {
   const account = await services.users.get(name);
   if (account.kind !== 'service') throw new InvalidInputError(`'${name}' is not a service account`);
   return account;
-}
-
-function serviceAccountJson(account: User) {
-  return {
-    id: account.id,
-    name: account.username,
-    scopes: account.scopes,
-    permissions: account.permissions,
-    disabled: account.disabled,
-    created_at: account.createdAt.toISOString(),
-  };
 }

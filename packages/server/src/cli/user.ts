@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { User } from '../accounts/user.js';
 import { InvalidInputError } from '../platform/errors.js';
+import { userJson } from '../presenters/user.js';
 import type { Services } from '../services.js';
 import { cliActor, onePositional, parse } from './args.js';
 import { type CliContext, print, table, UsageError, withServices } from './context.js';
@@ -201,20 +202,4 @@ async function readPassword(stdin: Readable): Promise<string> {
   return Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');
-}
-
-export function userJson(user: User) {
-  return {
-    id: user.id,
-    username: user.username,
-    email: user.email,
-    first_name: user.firstName,
-    last_name: user.lastName,
-    is_admin: user.isAdmin,
-    disabled: user.disabled,
-    groups: user.groups,
-    permissions: user.permissions,
-    attributes: user.attributes,
-    created_at: user.createdAt.toISOString(),
-  };
 }

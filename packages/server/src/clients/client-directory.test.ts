@@ -9,11 +9,15 @@ function storeOf(ids: readonly string[]) {
   const lookups: string[] = [];
   let release: () => void = () => {};
   let gate: Promise<void> | undefined;
-  const store: Pick<ClientStore, 'findById' | 'secretsOf'> = {
-    async findById(id) {
+  const store: Pick<ClientStore, 'findWithOwnerState' | 'secretsOf'> = {
+    async findWithOwnerState(id) {
       lookups.push(id);
       await gate;
-      return ids.includes(id) ? ({ id, name: id } as Client) : undefined;
+      // 'alice-…' ids are Alice's clients (an API key, say); the others an administrator's.
+      const ownerUserId = id.startsWith('alice-') ? 'alice' : null;
+      return ids.includes(id)
+        ? { client: { id, name: id, ownerUserId } as Client, ownerDisabled: false }
+        : undefined;
     },
     async secretsOf(): Promise<ClientSecret[]> {
       return [];
@@ -87,6 +91,37 @@ describe('ClientDirectory', () => {
     await directory.find('known');
     expect(lookups).toEqual(['known', 'known']);
     expect(directory.size).toBe(1);
+  });
+
+  // Issue 16: a client answers for its owner; disabling the owner ('user' on the bus) drops it.
+  it("forgets the clients of a changed user, keeps everyone else's, and keeps no lookup under way", async () => {
+    const { store, lookups, hold, release } = storeOf(['alice-key', 'alice-cli', 'admin-app', 'other']);
+    const directory = new ClientDirectory(store, new ManualClock(0), 60);
+    for (const id of ['alice-key', 'alice-cli', 'admin-app']) await directory.find(id);
+    hold();
+    const underWay = directory.find('other');
+    directory.invalidateOwnedBy('alice');
+    release();
+    expect(await underWay).toBeDefined();
+    expect(directory.size).toBe(1);
+    expect(directory.cached('admin-app')).toBeDefined();
+    await directory.find('alice-key');
+    expect(lookups.filter((id) => id === 'alice-key')).toHaveLength(2);
+    directory.invalidateOwnedBy(undefined);
+    expect(directory.size).toBe(0);
+  });
+
+  it('answers from the cache alone when asked what it holds, never looking anything up', async () => {
+    const clock = new ManualClock(0);
+    const { store, lookups } = storeOf(['known']);
+    const directory = new ClientDirectory(store, clock, 5);
+    expect(directory.cached('known')).toBeUndefined();
+    await directory.find('known');
+    expect(directory.cached('known')?.id).toBe('known');
+    expect(directory.cached('unknown')).toBeUndefined();
+    clock.advance(5);
+    expect(directory.cached('known')).toBeUndefined();
+    expect(lookups).toEqual(['known']);
   });
 
   it('reloads a client after the time to live, and caches nothing with a zero one', async () => {

@@ -6,6 +6,16 @@ import type { ClientStore } from './stores.js';
 export interface ClientEntry {
   readonly client: Client;
   readonly secrets: readonly ClientSecret[];
+  /** The client's owner (a personal client's, an API key's) is disabled: it answers for them. */
+  readonly ownerDisabled: boolean;
+}
+
+/**
+ * Whether the client may authenticate and its tokens count: it exists, is not revoked, and its
+ * owner (if any) is not disabled. A disabled owner suspends the client; enabled again, it works.
+ */
+export function clientIsActive(entry: ClientEntry | undefined): entry is ClientEntry {
+  return entry !== undefined && entry.client.revokedAt === null && !entry.ownerDisabled;
 }
 
 const maxEntries = 10_000;
@@ -15,6 +25,10 @@ const maxEntries = 10_000;
  * not wait on the database. A change made anywhere (this process, another instance, the CLI)
  * reaches it as an invalidation message ('client' on the invalidation bus); `ttlSeconds` bounds
  * how stale an entry can be when such a message cannot arrive (the bus is down).
+ *
+ * The owner's disabled state is loaded with the client (a join), and a change to a user reaches
+ * the cache as 'user' on the bus (invalidateOwnedBy), so the token endpoint asks no more of the
+ * database per request for it.
  *
  * Only clients that exist are kept (issue 15): an unknown id is forgotten as soon as its lookup
  * answers, and an id that cannot be a client's (credential-form.ts) is never looked up, so requests
@@ -26,7 +40,10 @@ export class ClientDirectory {
   readonly #clock: Clock;
   readonly #ttlMs: number;
   /** Known clients, each a settled lookup; oldest first, so the first key is the one to evict. */
-  readonly #entries = new Map<string, { loadedAt: number; entry: Promise<ClientEntry> }>();
+  readonly #entries = new Map<
+    string,
+    { loadedAt: number; value: ClientEntry; entry: Promise<ClientEntry> }
+  >();
   /** Lookups in flight: as many as requests waiting on them, and gone once answered. */
   readonly #loading = new Map<string, Promise<ClientEntry | undefined>>();
   /** Lookups answered from the cache, and the others (metrics). */
@@ -50,10 +67,37 @@ export class ClientDirectory {
     return this.#loading.get(clientId) ?? this.#startLoading(clientId);
   }
 
+  /**
+   * The client as cached, without a lookup: for counting a request that named it after the request
+   * looked it up (client authentication, the rate limiter). Undefined when not cached.
+   */
+  cached(clientId: string): Client | undefined {
+    const cached = this.#entries.get(clientId);
+    if (cached === undefined || this.#clock.now().getTime() - cached.loadedAt >= this.#ttlMs)
+      return undefined;
+    return cached.value.client;
+  }
+
   invalidate(clientId: string): void {
     this.#entries.delete(clientId);
     // A lookup already under way may have read the old row: it answers its callers, but is not kept.
     this.#loading.delete(clientId);
+  }
+
+  /**
+   * Forgets the clients the user owns (their owner was disabled, enabled or deleted: 'user' on the
+   * invalidation bus); undefined: any user may have changed, so every client goes.
+   */
+  invalidateOwnedBy(userId: string | undefined): void {
+    if (userId === undefined) {
+      this.invalidateAll();
+      return;
+    }
+    for (const [clientId, cached] of this.#entries) {
+      if (cached.value.client.ownerUserId === userId) this.#entries.delete(clientId);
+    }
+    // Whose clients the lookups under way are is not known yet; any may have read the old owner.
+    this.#loading.clear();
   }
 
   /** Forgets every client: changes may have been missed (the bus reconnected). */
@@ -95,12 +139,12 @@ export class ClientDirectory {
     if (this.#ttlMs <= 0) return;
     this.#entries.delete(clientId);
     if (this.#entries.size >= maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
-    this.#entries.set(clientId, { loadedAt, entry: Promise.resolve(entry) });
+    this.#entries.set(clientId, { loadedAt, value: entry, entry: Promise.resolve(entry) });
   }
 
   async #load(clientId: string): Promise<ClientEntry | undefined> {
-    const client = await this.#store.findById(clientId);
-    if (client === undefined) return undefined;
-    return { client, secrets: await this.#store.secretsOf(clientId) };
+    const found = await this.#store.findWithOwnerState(clientId);
+    if (found === undefined) return undefined;
+    return { ...found, secrets: await this.#store.secretsOf(clientId) };
   }
 }

@@ -4,10 +4,19 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../platform/clock.js';
 import { InvalidInputError, NotFoundError } from '../platform/errors.js';
 import type { InvalidationPublisher } from '../platform/invalidation/invalidation-bus.js';
-import { randomId, randomToken } from '../platform/random.js';
+import { randomId } from '../platform/random.js';
 import { hashSecret } from '../platform/secret-hash.js';
 import type { RunInTransaction } from '../platform/transaction.js';
-import type { Client, ClientType, GrantKind, GrantType } from './client.js';
+import {
+  type Client,
+  type ClientKind,
+  type ClientType,
+  type GrantKind,
+  type GrantType,
+  secretIsValid,
+} from './client.js';
+import { clientCursor, clientPosition } from './client-cursor.js';
+import { newClientSecret } from './client-secret.js';
 import {
   clientName,
   clientType,
@@ -28,9 +37,14 @@ export interface CreateClientInput {
   readonly redirectUris?: readonly string[];
   readonly postLogoutRedirectUris?: readonly string[];
   readonly scopes?: readonly string[];
+  /** A personal client's owner, by username (the CLI) or id (the admin API). */
   readonly ownerUsername?: string;
-  readonly accessTokenTtl?: number;
-  readonly refreshTokenTtl?: number;
+  readonly ownerUserId?: string;
+  /** Set for the clients users make themselves (own-clients.ts); null or left out: an administrator's. */
+  readonly kind?: ClientKind | null;
+  /** Seconds; null (or left out): the server's default. */
+  readonly accessTokenTtl?: number | null;
+  readonly refreshTokenTtl?: number | null;
   readonly firstParty?: boolean;
   readonly idTokenSignedResponseAlg?: string;
   /** May introspect any token (a resource server). */
@@ -42,12 +56,22 @@ export interface CreateClientInput {
 }
 
 /** `client update`: each field given replaces the client's; the type and owner stay. */
-export type UpdateClientInput = Partial<Omit<CreateClientInput, 'type' | 'ownerUsername'>>;
+export type UpdateClientInput = Partial<
+  Omit<CreateClientInput, 'type' | 'ownerUsername' | 'ownerUserId' | 'kind'>
+>;
 
 export interface IssuedSecret {
   readonly client: Client;
   /** The plain secret: returned once, never stored. */
   readonly secret: string | undefined;
+}
+
+export interface RotatedSecret {
+  readonly client: Client;
+  /** The new secret: returned once, never stored. */
+  readonly secret: string;
+  /** When the secret it replaces stops working (now, without an overlap); null when there was none. */
+  readonly previousSecretExpiresAt: Date | null;
 }
 
 /** Who performs a management action, for the audit log. */
@@ -57,7 +81,8 @@ export interface Actor {
   readonly userAgent?: string | null;
 }
 
-const maxGraceSeconds = 30 * 86_400;
+/** The longest a replaced secret keeps working after a rotation. */
+export const maxOverlapSeconds = 30 * 86_400;
 
 interface ClientServiceDeps {
   readonly clients: ClientStore;
@@ -86,20 +111,21 @@ export class ClientService {
     const { clock, transaction, audit } = this.#deps;
     const type = clientType(input.type);
     const grants = await this.#grants(type, input.grantTypes);
-    const redirectUris = uniqueUris(input.redirectUris ?? [], '--redirect-uri');
+    const redirectUris = uniqueUris(input.redirectUris ?? [], 'redirect URI');
     requireRedirectUri(grants, redirectUris);
     const now = clock.now();
     const client: Client = {
       id: randomId(), // a UUID: never begins with '-', so it is never taken for an option (issue 13)
       name: clientName(input.name),
+      kind: input.kind ?? null,
       type,
       grantTypes: grants,
       redirectUris,
-      postLogoutRedirectUris: uniqueUris(input.postLogoutRedirectUris ?? [], '--post-logout-redirect-uri'),
+      postLogoutRedirectUris: uniqueUris(input.postLogoutRedirectUris ?? [], 'post-logout redirect URI'),
       scopes: await this.#knownScopes(input.scopes ?? defaultScopes(grants)),
-      ownerUserId: await this.#ownerId(input.ownerUsername),
-      accessTokenTtl: ttl('--access-token-ttl', input.accessTokenTtl),
-      refreshTokenTtl: ttl('--refresh-token-ttl', input.refreshTokenTtl),
+      ownerUserId: await this.#ownerId(input),
+      accessTokenTtl: ttl('access token lifetime', input.accessTokenTtl),
+      refreshTokenTtl: ttl('refresh token lifetime', input.refreshTokenTtl),
       firstParty: input.firstParty ?? false,
       idTokenSignedResponseAlg: idTokenAlg(input.idTokenSignedResponseAlg),
       introspection: input.introspection ?? false,
@@ -109,7 +135,7 @@ export class ClientService {
       updatedAt: now,
       revokedAt: null,
     };
-    const secret = type === 'confidential' ? randomToken(32) : undefined;
+    const secret = type === 'confidential' ? newClientSecret() : undefined;
     await transaction(async (stores) => {
       await stores.clients.insert(client);
       if (secret !== undefined) {
@@ -119,6 +145,7 @@ export class ClientService {
           hash: hashSecret(secret),
           createdAt: now,
           expiresAt: null,
+          lastUsed: null,
         });
       }
       await audit.record(
@@ -145,9 +172,7 @@ export class ClientService {
     const grantTypes =
       input.grantTypes === undefined ? client.grantTypes : await this.#grants(client.type, input.grantTypes);
     const redirectUris =
-      input.redirectUris === undefined
-        ? client.redirectUris
-        : uniqueUris(input.redirectUris, '--redirect-uri');
+      input.redirectUris === undefined ? client.redirectUris : uniqueUris(input.redirectUris, 'redirect URI');
     requireRedirectUri(grantTypes, redirectUris);
     const now = clock.now();
     const updated: Client = {
@@ -158,16 +183,16 @@ export class ClientService {
       postLogoutRedirectUris:
         input.postLogoutRedirectUris === undefined
           ? client.postLogoutRedirectUris
-          : uniqueUris(input.postLogoutRedirectUris, '--post-logout-redirect-uri'),
+          : uniqueUris(input.postLogoutRedirectUris, 'post-logout redirect URI'),
       scopes: input.scopes === undefined ? client.scopes : await this.#knownScopes(input.scopes),
       accessTokenTtl:
         input.accessTokenTtl === undefined
           ? client.accessTokenTtl
-          : ttl('--access-token-ttl', input.accessTokenTtl),
+          : ttl('access token lifetime', input.accessTokenTtl),
       refreshTokenTtl:
         input.refreshTokenTtl === undefined
           ? client.refreshTokenTtl
-          : ttl('--refresh-token-ttl', input.refreshTokenTtl),
+          : ttl('refresh token lifetime', input.refreshTokenTtl),
       firstParty: input.firstParty ?? client.firstParty,
       idTokenSignedResponseAlg:
         input.idTokenSignedResponseAlg === undefined
@@ -209,41 +234,62 @@ export class ClientService {
     return client;
   }
 
-  /** Issues a new secret; the old ones stay valid for `graceSeconds` (0: they stop at once). */
-  async rotateSecret(clientId: string, graceSeconds: number, by: Actor): Promise<IssuedSecret> {
+  /**
+   * Issues a new secret. The one in use until now (its predecessor) keeps working for
+   * `overlapSeconds` (0: it stops at once), so the client's deployments can switch over without
+   * downtime; an older predecessor still in its overlap stops at once: at most two secrets work.
+   */
+  async rotateSecret(clientId: string, overlapSeconds: number, by: Actor): Promise<RotatedSecret> {
     const { clock, transaction, audit, invalidations } = this.#deps;
-    if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > maxGraceSeconds) {
-      throw new InvalidInputError(`--grace must be a whole number of seconds from 0 to ${maxGraceSeconds}`);
+    if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > maxOverlapSeconds) {
+      throw new InvalidInputError(
+        `the rotation overlap must be a whole number of seconds from 0 to ${maxOverlapSeconds}`,
+      );
     }
     const client = await this.get(clientId);
     if (client.revokedAt !== null) throw new InvalidInputError(`client '${clientId}' is revoked`);
     if (client.type !== 'confidential')
       throw new InvalidInputError(`client '${clientId}' is public and has no secret`);
     const now = clock.now();
-    const secret = randomToken(32);
-    const secretId = randomId();
-    await transaction(async (stores) => {
+    const secret = newClientSecret();
+    const previousSecretExpiresAt = await transaction(async (stores) => {
+      // Locked first: two rotations at once would each keep "the" predecessor, leaving three secrets.
+      if ((await stores.clients.lock(clientId)) === undefined)
+        throw new NotFoundError(`no client with id '${clientId}'`);
+      const live = (await stores.clients.secretsOf(clientId)).filter((s) => secretIsValid(s, now));
+      const predecessor = live.at(-1); // secretsOf is oldest first
+      for (const older of live.slice(0, -1)) await stores.clients.endSecret(older.id, now);
+      let ends: Date | null = null;
+      if (predecessor !== undefined) {
+        const overlapEnd = new Date(now.getTime() + overlapSeconds * 1000);
+        ends =
+          predecessor.expiresAt !== null && predecessor.expiresAt < overlapEnd
+            ? predecessor.expiresAt
+            : overlapEnd;
+        await stores.clients.endSecret(predecessor.id, ends);
+      }
       await stores.clients.insertSecret({
-        id: secretId,
+        id: randomId(),
         clientId,
         hash: hashSecret(secret),
         createdAt: now,
         expiresAt: null,
+        lastUsed: null,
       });
-      await stores.clients.expireSecrets(clientId, new Date(now.getTime() + graceSeconds * 1000), secretId);
       await audit.record(
         {
           type: 'client.secret_rotated',
           ...by,
           subject: `client:${clientId}`,
           clientId,
-          details: { grace_seconds: graceSeconds },
+          details: { overlap_seconds: overlapSeconds },
         },
         stores.audit,
       );
+      return ends;
     });
     await invalidations.publish('client', clientId);
-    return { client, secret };
+    return { client, secret, previousSecretExpiresAt };
   }
 
   /** Revokes the client: its secrets stop working and introspection reports its tokens inactive. */
@@ -288,18 +334,84 @@ export class ClientService {
     const unique = [...new Set(names)];
     for (const name of unique) {
       if ((await this.#deps.scopes.findByName(name)) === undefined) {
-        throw new InvalidInputError(
-          `unknown scope '${name}'; create it first with \`npm run tessera -- scope create ${name}\``,
-        );
+        throw new InvalidInputError(`unknown scope '${name}'; create the scope first`);
       }
     }
     return unique;
   }
 
-  async #ownerId(username: string | undefined): Promise<string | null> {
+  async #ownerId(input: Pick<CreateClientInput, 'ownerUsername' | 'ownerUserId'>): Promise<string | null> {
+    const { ownerUsername: username, ownerUserId: id } = input;
+    if (username !== undefined && id !== undefined) throw new InvalidInputError('name the owner once');
+    if (id !== undefined) {
+      if ((await this.#deps.users.findById(id)) === undefined)
+        throw new InvalidInputError(`no user with id '${id}' to own the client`);
+      return id;
+    }
     if (username === undefined) return null;
     const owner = await this.#deps.users.findByUsername(username);
-    if (owner === undefined) throw new InvalidInputError(`--owner: no user named '${username}'`);
+    if (owner === undefined) throw new InvalidInputError(`no user named '${username}' to own the client`);
     return owner.id;
   }
+
+  /** One page of clients in creation order, and the cursor of the next page (null after the last). */
+  async page(query: ClientListQuery): Promise<{ clients: Client[]; nextCursor: string | null }> {
+    const limit = query.limit ?? defaultPageSize;
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
+      throw new InvalidInputError(`a page holds 1 to ${maxPageSize} clients`);
+    }
+    const after = query.cursor === undefined ? undefined : clientPosition(query.cursor);
+    // One more than asked: whether it exists says if there is a next page.
+    const found = await this.#deps.clients.page({
+      search: query.search,
+      ownerUserId: query.ownerUserId,
+      kind: query.kind,
+      after,
+      limit: limit + 1,
+    });
+    const clients = found.slice(0, limit);
+    const last = clients.at(-1);
+    return { clients, nextCursor: found.length > limit && last !== undefined ? clientCursor(last) : null };
+  }
+
+  /**
+   * Deletes the client and, in the same transaction, everything issued to it (ClientStore.delete):
+   * its sessions, refresh tokens, unexchanged codes and consents are gone, and the access tokens
+   * it still holds are refused because they name a client that no longer exists (the one access
+   * token check) — here at once, on other instances when the published invalidation arrives, as
+   * for a revocation. Its audit events stay.
+   */
+  async delete(clientId: string, by: Actor): Promise<Client> {
+    const { transaction, audit, invalidations } = this.#deps;
+    const client = await this.get(clientId);
+    await transaction(async (stores) => {
+      if (!(await stores.clients.delete(clientId)))
+        throw new NotFoundError(`no client with id '${clientId}'`);
+      await audit.record(
+        {
+          type: 'client.deleted',
+          ...by,
+          subject: `client:${clientId}`,
+          clientId,
+          details: { name: client.name },
+        },
+        stores.audit,
+      );
+    });
+    await invalidations.publish('client', clientId);
+    return client;
+  }
 }
+
+/** `page`'s query: a cursor from a previous page, or none for the first. */
+export interface ClientListQuery {
+  readonly search?: string;
+  readonly ownerUserId?: string;
+  /** null: the clients an administrator registered. */
+  readonly kind?: ClientKind | null;
+  readonly cursor?: string;
+  readonly limit?: number;
+}
+
+const defaultPageSize = 50;
+const maxPageSize = 200;

@@ -2,12 +2,15 @@ import { InvalidInputError } from '../platform/errors.js';
 import { type ClientType, type GrantType, type IdTokenAlgorithm, idTokenAlgorithms } from './client.js';
 import { redirectUriProblem } from './redirect-uri.js';
 
-/** Input rules for client registration (create and update), each naming the CLI option at fault. */
+/**
+ * Input rules for client registration (create and update). Messages name the field in words, never
+ * a CLI option or a JSON field: the CLI and the admin and self-service APIs show them alike (issue 16).
+ */
 
 const maxTtl = 31_536_000;
 
 /**
- * The scopes a client gets when created without --scope: a client that signs users in through
+ * The scopes a client gets when created without any: a client that signs users in through
  * the browser may ask for the OpenID Connect ones (and offline_access with refresh tokens); any
  * other client names its API scopes itself.
  */
@@ -18,33 +21,36 @@ export function defaultScopes(grants: readonly GrantType[]): string[] {
 
 export function requireRedirectUri(grants: readonly GrantType[], redirectUris: readonly string[]): void {
   if (grants.includes('authorization_code') && redirectUris.length === 0) {
-    throw new InvalidInputError('the authorization_code grant needs at least one --redirect-uri');
+    throw new InvalidInputError('the authorization_code grant needs at least one redirect URI');
   }
 }
 
 export function clientType(value: string): ClientType {
   if (value === 'confidential' || value === 'public') return value;
-  throw new InvalidInputError(`--type must be confidential or public, not '${value}'`);
+  throw new InvalidInputError(`the client type must be confidential or public, not '${value}'`);
 }
 
 export function clientName(value: string): string {
   const name = value.trim();
-  if (name === '' || name.length > 200) throw new InvalidInputError('--name must be 1 to 200 characters');
+  if (name === '' || name.length > 200)
+    throw new InvalidInputError('the client name must be 1 to 200 characters');
   return name;
 }
 
-export function uniqueUris(uris: readonly string[], option: string): string[] {
+/** `what`: the kind of URI in words, for the message ("redirect URI"). */
+export function uniqueUris(uris: readonly string[], what: string): string[] {
   for (const uri of uris) {
     const problem = redirectUriProblem(uri);
-    if (problem !== undefined) throw new InvalidInputError(`${option}: ${problem}`);
+    if (problem !== undefined) throw new InvalidInputError(`invalid ${what}: ${problem}`);
   }
   return [...new Set(uris)];
 }
 
-export function ttl(option: string, value: number | undefined): number | null {
-  if (value === undefined) return null;
+/** `what`: the lifetime in words ("access token lifetime"); null or undefined: the default. */
+export function ttl(what: string, value: number | null | undefined): number | null {
+  if (value === undefined || value === null) return null;
   if (!Number.isInteger(value) || value < 1 || value > maxTtl) {
-    throw new InvalidInputError(`${option} must be a whole number of seconds from 1 to ${maxTtl}`);
+    throw new InvalidInputError(`the ${what} must be a whole number of seconds from 1 to ${maxTtl}`);
   }
   return value;
 }
@@ -52,7 +58,7 @@ export function ttl(option: string, value: number | undefined): number | null {
 export function idTokenAlg(value: string | undefined): IdTokenAlgorithm {
   if (value === undefined) return 'RS256';
   if ((idTokenAlgorithms as readonly string[]).includes(value)) return value as IdTokenAlgorithm;
-  throw new InvalidInputError(`id token algorithm must be one of ${idTokenAlgorithms.join(', ')}`);
+  throw new InvalidInputError(`the ID token algorithm must be one of ${idTokenAlgorithms.join(', ')}`);
 }
 
 const maxRateLimit = 10_000_000;
@@ -61,7 +67,7 @@ const maxRateLimit = 10_000_000;
 export function rateLimitTier(value: string | null | undefined, tiers: readonly string[]): string | null {
   if (value === undefined || value === null) return null;
   if (tiers.includes(value)) return value;
-  throw new InvalidInputError(`--rate-limit-tier must be one of ${tiers.join(', ')} (or default)`);
+  throw new InvalidInputError(`the rate-limit tier must be one of ${tiers.join(', ')}`);
 }
 
 /** Requests per minute, or null to clear it. */
@@ -69,7 +75,7 @@ export function rateLimit(value: number | null | undefined): number | null {
   if (value === undefined || value === null) return null;
   if (!Number.isInteger(value) || value < 1 || value > maxRateLimit) {
     throw new InvalidInputError(
-      `--rate-limit must be a whole number of requests per minute from 1 to ${maxRateLimit}`,
+      `the rate limit must be a whole number of requests per minute from 1 to ${maxRateLimit}`,
     );
   }
   return value;

@@ -1,5 +1,12 @@
 export type ClientType = 'confidential' | 'public';
 
+/**
+ * What a user made for themself in the self-service API: a personal client (the password grant,
+ * for its owner only) or an API key (client credentials). null: registered by an administrator.
+ */
+export type ClientKind = 'personal' | 'api_key';
+export const clientKinds: readonly ClientKind[] = ['personal', 'api_key'];
+
 /** A `grant_type` value; which ones exist is the grant catalogue's to say (see GrantKind). */
 export type GrantType = string;
 
@@ -19,6 +26,7 @@ export type IdTokenAlgorithm = (typeof idTokenAlgorithms)[number];
 export interface Client {
   readonly id: string;
   readonly name: string;
+  readonly kind: ClientKind | null;
   readonly type: ClientType;
   readonly grantTypes: readonly GrantType[];
   readonly redirectUris: readonly string[];
@@ -48,8 +56,17 @@ export interface ClientSecret {
   /** SHA-256 of the secret (see platform/secret-hash.ts); the secret itself is never stored. */
   readonly hash: string;
   readonly createdAt: Date;
-  /** null: valid until rotated; otherwise the end of the rotation grace period. */
+  /** null: valid until rotated; otherwise the end of the rotation overlap. */
   readonly expiresAt: Date | null;
+  /** The last token request it authenticated, as last written by the usage recorder (client-usage.ts). */
+  readonly lastUsed: SecretUse | null;
+}
+
+/** One use of a client secret: when, from where, by what. */
+export interface SecretUse {
+  readonly at: Date;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
 }
 
 export function secretIsValid(secret: ClientSecret, now: Date): boolean {

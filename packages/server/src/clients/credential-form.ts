@@ -1,9 +1,9 @@
 /**
  * The form a client id and secret can have, checked before any lookup. Tessera's ids are UUIDs
- * (and the session API's `tessera`) and its secrets 43 base64url characters; RFC 6749 Appendix A
- * allows only visible ASCII and space in either. So a value longer than these bounds, or holding
- * a control character, names no client: looking it up would only cost a query, and PostgreSQL
- * cannot even take U+0000 in text (error 22021).
+ * (and the session API's `tessera`) and its secrets `tsk_` and 43 base64url characters
+ * (client-secret.ts); RFC 6749 Appendix A allows only visible ASCII and space in either. So a
+ * value longer than these bounds, or holding a control character, names no client: looking it up
+ * would only cost a query, and PostgreSQL cannot even take U+0000 in text (error 22021).
  */
 export const maxClientIdLength = 255;
 export const maxClientSecretLength = 512;

@@ -4,6 +4,8 @@ export interface Scope {
   /** User attributes this scope releases as claims (userinfo, ID token). */
   readonly claims: readonly string[];
   readonly builtIn: boolean;
+  /** Only an administrator may put it on a client: users cannot take it on their API keys (SPEC). */
+  readonly restricted: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

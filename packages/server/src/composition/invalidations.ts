@@ -74,6 +74,8 @@ export function subscribeCaches(
     else clientDirectory.invalidate(clientId);
     browserOrigins.invalidate();
   });
+  // The directory keeps whether each client's owner is disabled: a changed user drops their clients.
+  bus.subscribe('user', (userId) => clientDirectory.invalidateOwnedBy(userId));
   bus.subscribe('key', () => keys.reload());
   // Scopes, users and consents are read from the database on every use: no process keeps a copy.
 }

@@ -308,6 +308,14 @@ export const settings = settingsTable()
       '`HOST:PORT` (`127.0.0.1:9464`) of a separate listener that serves `GET /metrics` alone, instead of the main port; with `TESSERA_METRICS_TOKEN` too, it also asks for the token',
   })
   .add({
+    env: 'TESSERA_USAGE_FLUSH_INTERVAL',
+    key: 'usageFlushInterval',
+    parse: integer(1, 300),
+    fallback: 5,
+    description:
+      'seconds between the batched writes of API-key usage (token requests per client per day, the last use of each secret); a crash loses at most this much of it, a normal stop nothing',
+  })
+  .add({
     env: 'TESSERA_TRUST_PROXY',
     key: 'trustProxy',
     parse: boolean,

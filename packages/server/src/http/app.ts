@@ -3,6 +3,9 @@ import swagger from '@fastify/swagger';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import type { Services } from '../services.js';
+import { accountApiRoutes } from './account-api/routes.js';
+import { adminApiRoutes } from './admin-api/routes.js';
+import { type ApiRoute, registerApi } from './api/api-scope.js';
 import { sendOAuthError } from './errors/oauth-error-response.js';
 import { sendPageError } from './errors/page-error.js';
 import { sendRootError } from './errors/root-error-response.js';
@@ -74,6 +77,7 @@ export async function buildApp(services: Services): Promise<App> {
   app.setErrorHandler(sendRootError);
   await useCors(app, services);
   app.decorateRequest('oauthClient', null);
+  app.decorateRequest('oauthClientSecretId', null);
   app.setNotFoundHandler(function notFound(request, reply) {
     const description = `no route for ${request.method} ${request.url.split('?')[0]}`;
     reply
@@ -139,6 +143,16 @@ export async function buildApp(services: Services): Promise<App> {
     meRoute(scope, services);
     logoutRoute(scope, services);
   });
+
+  // The admin and self-service APIs: JSON and the session envelope, callers identified first.
+  const apiRoutes: ApiRoute[] = [];
+  await registerApi(app, services, { prefix: '/admin/api', access: 'admin', table: apiRoutes }, (scope) =>
+    adminApiRoutes(scope, services),
+  );
+  await registerApi(app, services, { prefix: '/account/api', access: 'account', table: apiRoutes }, (scope) =>
+    accountApiRoutes(scope, services),
+  );
+  app.decorate('apiRoutes', apiRoutes);
 
   discoveryRoutes(app, services);
   jwksRoute(app, services);

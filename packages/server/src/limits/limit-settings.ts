@@ -26,6 +26,8 @@ export const defaultLimits = {
   session: 300,
   /** Sign-in, consent and logout pages, per client IP. */
   pages: 300,
+  /** The admin and self-service APIs, per access token (a service account's: service_account), else per address. */
+  api: 600,
   /** Failed password sign-ins for one username from one address before the backoff starts. */
   login_failures: 5,
   /** Failed password sign-ins from one address in 15 minutes, whatever the username (spraying). */

@@ -13,7 +13,8 @@ export type LimitedRoute =
   | 'me'
   | 'login'
   | 'session'
-  | 'pages';
+  | 'pages'
+  | 'api';
 
 /** Whom a request is counted for. */
 export type Subject =

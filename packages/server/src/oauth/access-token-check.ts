@@ -1,7 +1,7 @@
 import { sessionApiClientId, sessionIsLive } from '../accounts/session.js';
 import type { SessionStore, UserStore } from '../accounts/stores.js';
 import type { User } from '../accounts/user.js';
-import type { ClientDirectory } from '../clients/client-directory.js';
+import { type ClientDirectory, clientIsActive } from '../clients/client-directory.js';
 import type { Clock } from '../platform/clock.js';
 import { type AccessTokenClaims, AccessTokenError, type AccessTokens } from '../tokens/access-token.js';
 import type { RevocationList } from '../tokens/revocation-list.js';
@@ -24,7 +24,8 @@ interface AccessTokenCheckDeps {
 /**
  * The one answer to "is this access token still good" (STYLE C16): signature, issuer, type and
  * expiry, then what a JWT cannot say about itself: revoked by id, issued to a client since
- * revoked, its session ended (logout, reuse detection), its user disabled or deleted.
+ * revoked or whose owner is disabled, its session ended (logout, reuse detection), its user
+ * disabled or deleted.
  * Introspection, the session API and userinfo all ask here, so a logout is refused everywhere.
  */
 export class AccessTokenCheck {
@@ -44,9 +45,9 @@ export class AccessTokenCheck {
     if (await revocations.isRevoked(claims.jti))
       throw new AccessTokenError('invalid', 'token has been revoked');
     if (claims.client_id !== sessionApiClientId) {
-      const client = await clients.find(claims.client_id);
-      if (client === undefined || client.client.revokedAt !== null) {
-        throw new AccessTokenError('invalid', 'the client this token was issued to is revoked');
+      // An API key's tokens name no session: its owner's state reaches them through the client.
+      if (!clientIsActive(await clients.find(claims.client_id))) {
+        throw new AccessTokenError('invalid', 'the client this token was issued to is revoked or suspended');
       }
     }
     if (claims.sid === undefined) {

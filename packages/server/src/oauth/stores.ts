@@ -41,6 +41,10 @@ export interface ConsentStore {
   find(userId: string, clientId: string): Promise<Consent | undefined>;
   /** Records (or widens) what the user allowed the client. */
   save(consent: Consent): Promise<void>;
+  /** Every consent of the user, with the client's name, in client-name order. */
+  listOfUser(userId: string): Promise<Array<Consent & { readonly clientName: string }>>;
+  /** Forgets what the user allowed the client; false when there was nothing. */
+  delete(userId: string, clientId: string): Promise<boolean>;
 }
 
 /** An authorization request in progress through sign-in and consent (oauth/authorize/interactions.ts). */

@@ -13,6 +13,7 @@ export interface Database {
   user_permissions: UserPermissionsTable;
   clients: ClientsTable;
   client_secrets: ClientSecretsTable;
+  client_usage: ClientUsageTable;
   scopes: ScopesTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
@@ -85,6 +86,8 @@ export interface UserPermissionsTable {
 export interface ClientsTable {
   id: string;
   name: string;
+  /** 'personal' or 'api_key' (made in the self-service API), or null (registered by an administrator). */
+  kind: string | null;
   type: string;
   grant_types: string;
   redirect_uris: string;
@@ -112,6 +115,18 @@ export interface ClientSecretsTable {
   secret_hash: string;
   created_at: number;
   expires_at: number | null;
+  last_used_at: number | null;
+  last_used_ip: string | null;
+  last_used_user_agent: string | null;
+}
+
+/** Token requests per client per UTC day, added to in batches (clients/client-usage.ts). */
+export interface ClientUsageTable {
+  client_id: string;
+  /** 'YYYY-MM-DD', UTC. */
+  day: string;
+  granted: number;
+  refused: number;
 }
 
 export interface ScopesTable {
@@ -119,6 +134,8 @@ export interface ScopesTable {
   description: string;
   claims: string;
   built_in: number;
+  /** 0/1: only an administrator may put it on a client. */
+  restricted: number;
   created_at: number;
   updated_at: number;
 }

@@ -90,7 +90,13 @@ describeEachDialect('tessera CLI', (dialect) => {
 
     it('scope create, update and list', async () => {
       const created = await json('scope', 'create', 'read:agents', '--description', 'D', '--claim', 'did');
-      expect(created).toEqual({ name: 'read:agents', description: 'D', claims: ['did'], built_in: false });
+      expect(created).toEqual({
+        name: 'read:agents',
+        description: 'D',
+        claims: ['did'],
+        built_in: false,
+        restricted: false,
+      });
 
       const updated = await json(
         'scope',
@@ -108,10 +114,18 @@ describeEachDialect('tessera CLI', (dialect) => {
         description: 'Read agents',
         claims: ['did', 'tenant'],
         built_in: false,
+        restricted: false,
       });
 
       const scopes = await json<Array<{ name: string; built_in: boolean }>>('scope', 'list');
       expect(scopes).toContainEqual(updated);
+      // Restricted scopes: only an administrator puts them on a client (issue 16).
+      expect(await json('scope', 'create', 'admin:billing', '--restricted')).toMatchObject({
+        restricted: true,
+      });
+      expect(await json('scope', 'update', 'admin:billing', '--no-restricted')).toMatchObject({
+        restricted: false,
+      });
       // The OIDC scopes are present from the first command on.
       expect(scopes.filter((s) => s.built_in).map((s) => s.name)).toEqual(
         expect.arrayContaining(['openid', 'profile', 'email']),

@@ -159,7 +159,9 @@ describeEachDialect('tessera CLI: first-hour fixes', (dialect) => {
 
     const unknownTier = await cli(['client', 'update', created.client_id, '--rate-limit-tier', 'platinum']);
     expect(unknownTier.code).toBe(1);
-    expect(unknownTier.stderr).toContain('--rate-limit-tier must be one of starter, professional, unlimited');
+    expect(unknownTier.stderr).toContain(
+      'the rate-limit tier must be one of starter, professional, unlimited',
+    );
     // A tier configured by TESSERA_RATE_LIMIT_TIERS is accepted.
     env.TESSERA_RATE_LIMIT_TIERS = 'platinum=20000';
     expect(

@@ -44,7 +44,10 @@ export function startTessera(env: Record<string, string>): TesseraProcess {
     output: () => output,
     listening(timeoutMs) {
       return new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`not listening after ${timeoutMs} ms:\n${output}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`not listening after ${timeoutMs} ms:\n${output}`)),
+          timeoutMs,
+        );
         const check = () => {
           const match = /^Tessera is listening on 127\.0\.0\.1:(\d+)$/m.exec(output);
           if (match === null) return;

@@ -205,7 +205,7 @@ describeEachDialect('rate limits per route family', (dialect) => {
     }
     await expect(
       server.services.clients.update(free.clientId, { rateLimitTier: 'platinum' }, { actor: 'test' }),
-    ).rejects.toThrow(/--rate-limit-tier must be one of starter, professional, unlimited/);
+    ).rejects.toThrow(/the rate-limit tier must be one of starter, professional, unlimited/);
   });
 
   it('the next request after Retry-After succeeds', async () => {

@@ -1,12 +1,13 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Overloaded, RateLimited } from '../../limits/refusals.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../platform/errors.js';
 import { isDependencyUnavailable } from '../../platform/unavailable.js';
-import { parameterProblem } from '../schemas/validation-problem.js';
+import { fieldProblem } from '../schemas/field-problem.js';
 import { badRequest, SessionApiError } from '../session-api/errors.js';
 import { reportUnavailable, retryAfterSeconds, unavailableMessage } from './unavailable.js';
 
 /**
- * The one place an error on the session API becomes HTTP: the envelope
+ * The one place an error on the session API (and the admin and self-service APIs) becomes HTTP: the envelope
  * `{"errors":[{"message", "extensions":{"code"}}]}`. Anything unexpected is logged and answered
  * as a bare 500 with no detail.
  */
@@ -44,6 +45,10 @@ export function envelope(message: string, code: string) {
 
 function toSessionError(error: FastifyError | Error): SessionApiError | undefined {
   if (error instanceof SessionApiError) return error;
+  // Management errors (admin and self-service APIs share this envelope): the message is the domain's.
+  if (error instanceof InvalidInputError) return badRequest(error.message);
+  if (error instanceof NotFoundError) return new SessionApiError('NOT_FOUND', error.message, 404);
+  if (error instanceof ConflictError) return new SessionApiError('CONFLICT', error.message, 409);
   if (error instanceof RateLimited) {
     return new SessionApiError('RATE_LIMITED', error.message, 429, {
       'retry-after': String(error.retryAfter),
@@ -62,11 +67,16 @@ function toSessionError(error: FastifyError | Error): SessionApiError | undefine
         `Missing required field: ${String((first.params as { missingProperty?: unknown }).missingProperty)}`,
       );
     }
+    if (first?.keyword === 'additionalProperties') {
+      return badRequest(
+        `Unknown field: ${String((first.params as { additionalProperty?: unknown }).additionalProperty)}`,
+      );
+    }
     const field = first?.instancePath.replace(/^\//, '') ?? '';
     return badRequest(
       field === '' || first === undefined
         ? 'The request body must be a JSON object'
-        : `Field '${field}' ${parameterProblem(first)}`,
+        : `Field '${field}' ${fieldProblem(first)}`,
     );
   }
   switch (fastifyError.code) {

@@ -4,6 +4,7 @@ import { clientAuthentication, requireClient } from '../plugins/client-authentic
 import { oauthBodyTypes, oauthErrorResponses, stringParameters } from '../schemas/oauth.js';
 import { oauthParameter } from '../schemas/parameters.js';
 import type { App } from '../types.js';
+import { countTokenRequest } from './token-usage.js';
 
 interface StringProperty {
   readonly type: 'string';
@@ -59,6 +60,7 @@ export function tokenRoute(app: App, services: Services): void {
         response: { 200: tokenResponse, ...oauthErrorResponses },
       },
       preHandler: clientAuthentication(services.clientDirectory, services.clock, { allowPublic: true }),
+      onResponse: countTokenRequest(services.usage, services.clientDirectory),
     },
     async function issueToken(request, reply) {
       const response = await services.grants.handle(request.body.grant_type, {

@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the client-authentication preHandler on routes that use it. */
     oauthClient: Client | null;
+    /** The secret it proved itself with (null: a public client), for its last use (clients/client-usage.ts). */
+    oauthClientSecretId: string | null;
   }
 }
 
@@ -31,7 +33,9 @@ export function clientAuthentication(
     if (credentials.method === 'none' && !options.allowPublic) {
       throw new InvalidClient('client authentication is required');
     }
-    request.oauthClient = await authenticateClient(credentials, directory, clock);
+    const authenticated = await authenticateClient(credentials, directory, clock);
+    request.oauthClient = authenticated.client;
+    request.oauthClientSecretId = authenticated.secretId;
   };
 }
 

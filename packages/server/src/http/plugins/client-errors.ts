@@ -18,11 +18,8 @@ export function answerClientError(error: ConnectionError, socket: Socket): void 
   const reason = STATUS_CODES[status] as string;
   // Fastify types rawPacket as a serialised Buffer; Node hands over the Buffer itself.
   const raw = error.rawPacket as unknown as Buffer | undefined;
-  const requestLine = raw === undefined ? '' : Buffer.from(raw).toString('latin1');
-  // The path alone, read leniently: the request line is what Node could not parse (an unknown or
-  // lower-case method, a space or raw byte in the query, a line cut short by the size limit).
-  const path = /^[^ \r\n]* +(\/[^ ?\r\n]*)/.exec(requestLine)?.[1] ?? '';
-  const body = JSON.stringify(errorBody(path, reason));
+  const packet = raw === undefined ? '' : Buffer.from(raw).toString('latin1');
+  const body = JSON.stringify(errorBody(refusedPath(packet, error.bytesParsed ?? packet.length), reason));
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
@@ -44,6 +41,23 @@ export function answerUnmetExpectation(request: IncomingMessage, response: Serve
     connection: 'close',
   });
   response.end(body);
+}
+
+/**
+ * The path of the request Node refused, from the bytes of its last read. They may begin with the
+ * request before it on a kept-alive connection (pipelined, or a body still arriving when that one
+ * was answered). In order: a request line where the error is (an unknown or lower-case method);
+ * the last well-formed request line before it (the error is in a header); the start of the bytes,
+ * read leniently (a space or line break in the query, a line cut short by the size limit).
+ */
+function refusedPath(packet: string, errorAt: number): string {
+  const lines = [...packet.slice(0, errorAt).matchAll(/[A-Z]+ (\/[^ \r\n]*) HTTP\/1\.[01]\r\n/g)];
+  const target =
+    /^[A-Za-z]+ +(\/[^ \r\n]*)/.exec(packet.slice(errorAt))?.[1] ??
+    lines.at(-1)?.[1] ??
+    /^[^ \r\n]* +(\/[^ \r\n]*)/.exec(packet)?.[1] ??
+    '';
+  return target.split('?', 1)[0] as string;
 }
 
 function errorBody(path: string, reason: string) {

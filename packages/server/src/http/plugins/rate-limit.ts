@@ -22,13 +22,14 @@ export interface LimitRule {
 export function useRateLimits(
   scope: App,
   services: Services,
-  rules: Readonly<Record<string, LimitRule>>,
+  rules: Readonly<Record<string, LimitRule>> | { readonly everyRoute: LimitRule },
 ): void {
   const limits = services.rateLimits;
   if (limits === undefined) return;
-  const table = new Map(Object.entries(rules));
+  const everyRoute = 'everyRoute' in rules ? (rules.everyRoute as LimitRule) : undefined;
+  const table = new Map(everyRoute === undefined ? Object.entries(rules as Record<string, LimitRule>) : []);
   scope.addHook('preValidation', async function rateLimit(request, reply) {
-    const rule = table.get(request.routeOptions.url ?? '');
+    const rule = everyRoute ?? table.get(request.routeOptions.url ?? '');
     if (rule === undefined) return;
     const decision = await limits.consume(rule.route, await subjectOf(rule.by, request, services));
     if (decision === undefined) return;
@@ -72,7 +73,7 @@ async function subjectOf(by: Subject['by'], request: FastifyRequest, services: S
 }
 
 /** The client a request names, before any secret is checked (RFC 6749 §2.3: Basic, or client_id). */
-function claimedClientId(request: FastifyRequest): string | undefined {
+export function claimedClientId(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header !== undefined) {
     try {

@@ -5,6 +5,8 @@ export type SessionApiCode =
   | 'FORBIDDEN'
   | 'BAD_REQUEST'
   | 'RATE_LIMITED'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
   | 'SERVICE_UNAVAILABLE';
 
 export class SessionApiError extends Error {
@@ -29,4 +31,6 @@ export const invalidToken = () => new SessionApiError('UNAUTHENTICATED', 'Invali
 export const authenticationRequired = () =>
   new SessionApiError('UNAUTHENTICATED', 'Authentication required', 401);
 export const accountDisabled = () => new SessionApiError('FORBIDDEN', 'Account is disabled', 403);
+export const forbidden = (message: string) => new SessionApiError('FORBIDDEN', message, 403);
+export const notFound = (message: string) => new SessionApiError('NOT_FOUND', message, 404);
 export const badRequest = (message: string) => new SessionApiError('BAD_REQUEST', message, 400);

@@ -1,10 +1,10 @@
+import { userObject, userObjectSchema } from '../../presenters/user-object.js';
 import type { Services } from '../../services.js';
 import { passwordParameter, usernameParameter } from '../schemas/parameters.js';
 import { sessionErrorResponses } from '../schemas/session-api.js';
 import type { App } from '../types.js';
 import { setRefreshCookie } from './credentials.js';
 import { accountDisabled, invalidCredentials } from './errors.js';
-import { userObject, userObjectSchema } from './user-object.js';
 
 const loginRequest = {
   type: 'object',

@@ -1,8 +1,8 @@
+import { userObject, userObjectSchema } from '../../presenters/user-object.js';
 import type { Services } from '../../services.js';
 import { sessionErrorResponses } from '../schemas/session-api.js';
 import type { App } from '../types.js';
 import { authenticateUser } from './authenticate.js';
-import { userObject, userObjectSchema } from './user-object.js';
 
 /** GET /me: the signed-in user. */
 export function meRoute(app: App, services: Services): void {

@@ -1,7 +1,11 @@
 /** The session API's paths: errors on them, even before routing, speak its envelope. */
 export const sessionApiPaths: ReadonlySet<string> = new Set(['/login', '/token', '/me', '/logout']);
 
-/** Whether a request target (path and query) is on the session API. */
+/** The admin and self-service APIs answer in the same envelope. */
+const envelopePrefixes = ['/admin/api/', '/account/api/'];
+
+/** Whether a request target (path and query) is on the session API, or the admin or self-service API. */
 export function onSessionApi(target: string): boolean {
-  return sessionApiPaths.has(target.split('?', 1)[0] as string);
+  const path = target.split('?', 1)[0] as string;
+  return sessionApiPaths.has(path) || envelopePrefixes.some((prefix) => path.startsWith(prefix));
 }

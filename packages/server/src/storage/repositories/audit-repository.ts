@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { AuditEvent, AuditEventType, AuditOutcome, AuditStore } from '../../audit/audit-event.js';
 import type { AuditEventRow, Database } from '../schema.js';
 import { fromJson, fromMs, toJson, toMs } from './json.js';
@@ -40,6 +40,21 @@ export function auditRepository(db: Kysely<Database>): AuditStore {
         .limit(limit)
         .execute();
       return rows.reverse().map(fromRow);
+    },
+    async query(filter) {
+      let query = db.selectFrom('audit_events').selectAll();
+      if (filter.type !== undefined) query = query.where('type', '=', filter.type);
+      if (filter.typePrefix !== undefined) {
+        const pattern = `${filter.typePrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        query = query.where(sql<boolean>`type like ${pattern} escape '\\'`);
+      }
+      if (filter.actor !== undefined) query = query.where('actor', '=', filter.actor);
+      if (filter.subject !== undefined) query = query.where('subject', '=', filter.subject);
+      if (filter.since !== undefined) query = query.where('occurred_at', '>=', toMs(filter.since));
+      if (filter.until !== undefined) query = query.where('occurred_at', '<', toMs(filter.until));
+      if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq);
+      const rows = await query.orderBy('seq', 'desc').limit(filter.limit).execute();
+      return rows.map(fromRow);
     },
   };
 }

@@ -1,10 +1,19 @@
-import type { Kysely } from 'kysely';
-import type { Client, ClientSecret, ClientType, GrantType, IdTokenAlgorithm } from '../../clients/client.js';
+import { type Kysely, sql } from 'kysely';
+import type {
+  Client,
+  ClientKind,
+  ClientSecret,
+  ClientType,
+  GrantType,
+  IdTokenAlgorithm,
+} from '../../clients/client.js';
 import type { ClientStore } from '../../clients/stores.js';
 import type { ClientRow, ClientSecretRow, Database, NewClientRow } from '../schema.js';
 import { fromBool, fromJson, fromMs, fromMsOrNull, toBool, toJson, toMs, toMsOrNull } from './json.js';
+import { locksRows } from './row-locks.js';
 
 export function clientRepository(db: Kysely<Database>): ClientStore {
+  const rowLocks = locksRows(db);
   return {
     async insert(client) {
       await db.insertInto('clients').values(toRow(client)).execute();
@@ -17,8 +26,38 @@ export function clientRepository(db: Kysely<Database>): ClientStore {
       const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
       return row === undefined ? undefined : fromRow(row);
     },
+    async findWithOwnerState(id) {
+      const row = await db
+        .selectFrom('clients')
+        .leftJoin('users', 'users.id', 'clients.owner_user_id')
+        .selectAll('clients')
+        .select('users.disabled as owner_disabled')
+        .where('clients.id', '=', id)
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      const { owner_disabled, ...client } = row;
+      // No owner (an administrator's client) or none left (deleted: the client went with them).
+      return { client: fromRow(client), ownerDisabled: owner_disabled !== null && fromBool(owner_disabled) };
+    },
+    async lock(id) {
+      const query = db.selectFrom('clients').selectAll().where('id', '=', id);
+      // `no key update`: rows that reference the client (sessions, codes) can still be inserted meanwhile.
+      const row = await (rowLocks ? query.forNoKeyUpdate() : query).executeTakeFirst();
+      return row === undefined ? undefined : fromRow(row);
+    },
     async list() {
       const rows = await db.selectFrom('clients').selectAll().orderBy('created_at').orderBy('id').execute();
+      return rows.map(fromRow);
+    },
+    async listOwnedBy(userId) {
+      const rows = await db
+        .selectFrom('clients')
+        .selectAll()
+        .where('owner_user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
       return rows.map(fromRow);
     },
     async insertSecret(secret) {
@@ -42,14 +81,55 @@ export function clientRepository(db: Kysely<Database>): ClientStore {
         .execute();
       return rows.map(secretFromRow);
     },
-    async expireSecrets(clientId, at, keepId) {
+    async endSecret(secretId, at) {
       await db
         .updateTable('client_secrets')
         .set({ expires_at: toMs(at) })
-        .where('client_id', '=', clientId)
-        .where('id', '!=', keepId)
+        .where('id', '=', secretId)
         .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', toMs(at))]))
         .execute();
+    },
+    async recordSecretUse(secretId, use) {
+      // Only ever forward: batches from several instances may arrive out of order.
+      await db
+        .updateTable('client_secrets')
+        .set({
+          last_used_at: toMs(use.at),
+          last_used_ip: use.ip,
+          last_used_user_agent: use.userAgent,
+        })
+        .where('id', '=', secretId)
+        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', toMs(use.at))]))
+        .execute();
+    },
+    async page({ search, ownerUserId, kind, after, limit }) {
+      let query = db.selectFrom('clients').selectAll();
+      if (ownerUserId !== undefined) query = query.where('owner_user_id', '=', ownerUserId);
+      if (kind !== undefined) query = query.where('kind', kind === null ? 'is' : '=', kind);
+      if (after !== undefined) {
+        const at = toMs(after.createdAt);
+        query = query.where((eb) =>
+          eb.or([eb('created_at', '>', at), eb.and([eb('created_at', '=', at), eb('id', '>', after.id)])]),
+        );
+      }
+      if (search !== undefined && search !== '') {
+        const pattern = `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        // lower() on both sides: LIKE ignores case on SQLite but not on PostgreSQL.
+        query = query.where((eb) =>
+          eb.or([
+            sql<boolean>`lower(${eb.ref('name')}) like ${pattern} escape '\\'`,
+            sql<boolean>`lower(${eb.ref('id')}) like ${pattern} escape '\\'`,
+          ]),
+        );
+      }
+      const rows = await query.orderBy('created_at').orderBy('id').limit(limit).execute();
+      return rows.map(fromRow);
+    },
+    async delete(id) {
+      // The foreign keys cascade (migration 0001): secrets, sessions opened for the client (and
+      // their refresh tokens and codes), its refresh tokens in other sessions, codes, consents.
+      const result = await db.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
     },
   };
 }
@@ -58,6 +138,7 @@ function toRow(client: Client): NewClientRow {
   return {
     id: client.id,
     name: client.name,
+    kind: client.kind,
     type: client.type,
     grant_types: toJson(client.grantTypes),
     redirect_uris: toJson(client.redirectUris),
@@ -81,6 +162,7 @@ function fromRow(row: ClientRow): Client {
   return {
     id: row.id,
     name: row.name,
+    kind: row.kind as ClientKind | null,
     type: row.type as ClientType,
     grantTypes: fromJson<GrantType[]>(row.grant_types),
     redirectUris: fromJson<string[]>(row.redirect_uris),
@@ -107,5 +189,9 @@ function secretFromRow(row: ClientSecretRow): ClientSecret {
     hash: row.secret_hash,
     createdAt: fromMs(row.created_at),
     expiresAt: fromMsOrNull(row.expires_at),
+    lastUsed:
+      row.last_used_at === null
+        ? null
+        : { at: fromMs(row.last_used_at), ip: row.last_used_ip, userAgent: row.last_used_user_agent },
   };
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Scope } from '../../clients/scope.js';
 import type { ScopeStore } from '../../clients/stores.js';
 import type { Database, ScopeRow } from '../schema.js';
@@ -14,6 +14,7 @@ export function scopeRepository(db: Kysely<Database>): ScopeStore {
           description: scope.description,
           claims: toJson(scope.claims),
           built_in: toBool(scope.builtIn),
+          restricted: toBool(scope.restricted),
           created_at: toMs(scope.createdAt),
           updated_at: toMs(scope.updatedAt),
         })
@@ -25,6 +26,7 @@ export function scopeRepository(db: Kysely<Database>): ScopeStore {
         .set({
           description: scope.description,
           claims: toJson(scope.claims),
+          restricted: toBool(scope.restricted),
           updated_at: toMs(scope.updatedAt),
         })
         .where('name', '=', scope.name)
@@ -43,6 +45,33 @@ export function scopeRepository(db: Kysely<Database>): ScopeStore {
         .execute();
       return rows.map(fromRow);
     },
+    async delete(name) {
+      const result = await db.deleteFrom('scopes').where('name', '=', name).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+    async holders(name) {
+      // Scopes are JSON arrays of names without quotes or backslashes (RFC 6749 §3.3), so the
+      // quoted name finds the candidates on both dialects; parsing then decides.
+      const pattern = `%${JSON.stringify(name).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const names = (column: string) => fromJson<string[]>(column).includes(name);
+      const clients = await db
+        .selectFrom('clients')
+        .select(['id', 'scopes'])
+        .where(sql<boolean>`scopes like ${pattern} escape '\\'`)
+        .orderBy('id')
+        .execute();
+      const accounts = await db
+        .selectFrom('users')
+        .select(['username', 'scopes'])
+        .where('kind', '=', 'service')
+        .where(sql<boolean>`scopes like ${pattern} escape '\\'`)
+        .orderBy('username')
+        .execute();
+      return {
+        clients: clients.filter((row) => names(row.scopes)).map((row) => row.id),
+        serviceAccounts: accounts.filter((row) => names(row.scopes)).map((row) => row.username),
+      };
+    },
   };
 }
 
@@ -52,6 +81,7 @@ function fromRow(row: ScopeRow): Scope {
     description: row.description,
     claims: fromJson<string[]>(row.claims),
     builtIn: fromBool(row.built_in),
+    restricted: fromBool(row.restricted),
     createdAt: fromMs(row.created_at),
     updatedAt: fromMs(row.updated_at),
   };

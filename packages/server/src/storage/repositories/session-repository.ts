@@ -56,15 +56,17 @@ export function sessionRepository(db: Kysely<Database>): SessionStore {
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
-    async endAllOfUser(userId, at, reason) {
+    async endAllOfUser(userId, at, reason, filter = {}) {
       // Locked in id order, so that two transactions ending sessions of one user (or one of
       // them and a refresh) cannot hold one each and wait for the other's.
-      const query = db
+      let query = db
         .selectFrom('sessions')
         .select('id')
         .where('user_id', '=', userId)
         .where('ended_at', 'is', null)
         .orderBy('id');
+      if (filter.clientId !== undefined) query = query.where('client_id', '=', filter.clientId);
+      if (filter.exceptId !== undefined) query = query.where('id', '!=', filter.exceptId);
       const open = await (rowLocks ? query.forNoKeyUpdate() : query).execute();
       if (open.length === 0) return [];
       const ids = open.map((s) => s.id);
@@ -75,6 +77,14 @@ export function sessionRepository(db: Kysely<Database>): SessionStore {
         .where('ended_at', 'is', null)
         .execute();
       return ids;
+    },
+    async listOfUser(userId, liveAt) {
+      let query = db.selectFrom('sessions').selectAll().where('user_id', '=', userId);
+      if (liveAt !== undefined) {
+        query = query.where('ended_at', 'is', null).where('expires_at', '>', toMs(liveAt));
+      }
+      const rows = await query.orderBy('created_at', 'desc').orderBy('id').execute();
+      return rows.map(fromRow);
     },
     async recordAccessToken(id, jti, at) {
       // One statement, so a concurrent refresh cannot slip between reading the newest and replacing it.

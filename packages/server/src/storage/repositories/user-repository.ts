@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { UserStore } from '../../accounts/stores.js';
 import { type User, type UserKind, usernameKey } from '../../accounts/user.js';
 import { randomId } from '../../platform/random.js';
@@ -96,6 +96,44 @@ export function userRepository(db: Kysely<Database>): UserStore {
         .orderBy('username_key')
         .execute();
       return load(rows);
+    },
+    async page({ kind, search, after, limit }) {
+      let query = db.selectFrom('users').selectAll();
+      if (kind !== undefined) query = query.where('kind', '=', kind);
+      if (after !== undefined) query = query.where('username_key', '>', after);
+      if (search !== undefined && search !== '') {
+        const pattern = `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        // lower() on both sides: LIKE ignores case on SQLite but not on PostgreSQL.
+        const like = (column: RawBuilder<unknown>) =>
+          sql<boolean>`lower(${column}) like ${pattern} escape '\\'`;
+        query = query.where((eb) =>
+          eb.or([
+            like(sql`${eb.ref('username_key')}`),
+            like(sql`coalesce(${eb.ref('email')}, '')`),
+            like(sql`${eb.ref('first_name')} || ' ' || ${eb.ref('last_name')}`),
+          ]),
+        );
+      }
+      const rows = await query.orderBy('username_key').limit(limit).execute();
+      return load(rows);
+    },
+    async memberCounts(of) {
+      const rows =
+        of === 'groups'
+          ? await db
+              .selectFrom('user_groups')
+              .innerJoin('groups', 'groups.id', 'user_groups.group_id')
+              .select((eb) => ['groups.name as name', eb.fn.countAll().as('members')])
+              .groupBy('groups.name')
+              .orderBy('groups.name')
+              .execute()
+          : await db
+              .selectFrom('user_permissions')
+              .select((eb) => ['permission as name', eb.fn.countAll().as('members')])
+              .groupBy('permission')
+              .orderBy('permission')
+              .execute();
+      return rows.map((row) => ({ name: row.name, members: Number(row.members) }));
     },
   };
 }

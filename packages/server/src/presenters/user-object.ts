@@ -1,4 +1,4 @@
-import type { User } from '../../accounts/user.js';
+import type { User } from '../accounts/user.js';
 
 /**
  * The session API's user: fixed fields plus every permission as a top-level `true`
