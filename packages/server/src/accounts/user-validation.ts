@@ -3,8 +3,10 @@ import { InvalidInputError } from '../platform/errors.js';
 /** Input rules for users and service accounts: names, emails, groups, permissions, attributes. */
 
 /**
- * Fields of the session API's user object and the admin API's (presenters/user.ts); a permission
- * may not shadow one (it becomes a boolean there).
+ * Fields of the session API's user object and the admin API's (presenters/user.ts), and those
+ * SPEC adds for a federated sign-in (`oidc_issuer`, `oidc_subject`); a permission may not shadow
+ * one (it becomes a boolean there). Nor may it be a name JavaScript objects inherit, which a
+ * client reading the user object would trip on.
  */
 const reservedNames = new Set([
   'id',
@@ -24,6 +26,11 @@ const reservedNames = new Set([
   'created_at',
   'updated_at',
   'password',
+  'oidc_issuer',
+  'oidc_subject',
+  '__proto__',
+  'constructor',
+  'prototype',
 ]);
 const usernamePattern = /^[A-Za-z0-9_.@+-]{1,150}$/;
 const permissionPattern = /^[A-Za-z_][A-Za-z0-9_:.-]{0,99}$/;

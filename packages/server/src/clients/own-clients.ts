@@ -82,7 +82,7 @@ export class OwnClients {
   /** The person's clients, oldest first, each with the secrets that still work. */
   async list(owner: User): Promise<OwnClient[]> {
     const now = this.#deps.clock.now();
-    const clients = await this.#deps.store.listOwnedBy(owner.id);
+    const clients = (await this.#deps.store.listOwnedBy(owner.id)).filter((c) => isOwnKind(c.kind));
     return Promise.all(
       clients.map(async (client) => ({
         client,
@@ -93,7 +93,14 @@ export class OwnClients {
 
   async get(owner: User, clientId: string): Promise<Client> {
     const client = await this.#deps.store.findById(clientId);
-    if (client === undefined || client.ownerUserId !== owner.id || client.revokedAt !== null) {
+    // Only the clients a person made themself: one an admin registered with them as owner (perhaps
+    // with restricted scopes) stays the admin's to rotate and revoke.
+    if (
+      client === undefined ||
+      client.ownerUserId !== owner.id ||
+      client.revokedAt !== null ||
+      !isOwnKind(client.kind)
+    ) {
       throw new NotFoundError(`you have no client with id '${clientId}'`);
     }
     return client;
@@ -135,4 +142,8 @@ export class OwnClients {
 function clientKind(value: string): ClientKind {
   if ((clientKinds as readonly string[]).includes(value)) return value as ClientKind;
   throw new InvalidInputError(`the kind must be one of ${clientKinds.join(', ')}`);
+}
+
+function isOwnKind(kind: string | null): boolean {
+  return (clientKinds as readonly (string | null)[]).includes(kind);
 }

@@ -2,6 +2,7 @@ import { clientJson, clientSecretJson } from '../../presenters/client.js';
 import type { Services } from '../../services.js';
 import { actorOf } from '../api/actor.js';
 import { callerOf } from '../api/api-scope.js';
+import { missingBodyAsEmpty } from '../api/optional-body.js';
 import { sessionErrorResponses } from '../schemas/session-api.js';
 import type { App } from '../types.js';
 import {
@@ -77,6 +78,7 @@ export function accountClientRoutes(app: App, services: Services): void {
   app.post(
     '/clients/:client_id/rotate',
     {
+      preValidation: missingBodyAsEmpty,
       schema: {
         summary: 'Issue a new secret; the previous one works until previous_secret_expires_at',
         description:
@@ -91,7 +93,7 @@ export function accountClientRoutes(app: App, services: Services): void {
       const rotated = await services.ownClients.rotate(
         callerOf(request).user,
         request.params.client_id,
-        request.body?.overlap_seconds ?? 0,
+        request.body.overlap_seconds ?? 0,
         actorOf(request),
       );
       reply.header('cache-control', 'no-store');
