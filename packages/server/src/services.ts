@@ -17,6 +17,7 @@ import { ClientUsage, usageRetentionDays, utcDay } from './clients/client-usage.
 import { OwnClients } from './clients/own-clients.js';
 import { ScopeService } from './clients/scope-service.js';
 import { accountServices } from './composition/account-services.js';
+import { type Federation, federationServices } from './composition/federation.js';
 import { invalidationBus, subscribeCaches } from './composition/invalidations.js';
 import { maxTokenLifetime } from './composition/key-retention.js';
 import { limitServices } from './composition/limits.js';
@@ -91,6 +92,8 @@ export interface Services {
   readonly userSessions: UserSessions;
   /** The apps a user consented to: listing, withdrawing. */
   readonly userConsents: UserConsents;
+  /** Federated sign-in: upstream providers, POST /oidc-login's authenticator, the browser's trip upstream. */
+  readonly federation: Federation;
   readonly serviceTokens: ServiceTokens;
   /** The issuer the server last served under (the CLI mints tokens for it). */
   readonly issuerRecord: IssuerRecord;
@@ -273,6 +276,15 @@ export function createServices(options: ServiceOptions): Services {
     clock,
   });
 
+  const federation = federationServices({
+    db: database.db,
+    audit,
+    clock,
+    invalidations,
+    masterSecret: masterSecret.value,
+    issuer: config.issuer,
+  });
+
   const interactions = new Interactions(stores.interactions, clock);
   const authorizationFlow = new AuthorizationFlow({
     clients: clientDirectory,
@@ -313,6 +325,7 @@ export function createServices(options: ServiceOptions): Services {
     passwordChange: new PasswordChange({ signIn, passwords, transaction, audit, clock, invalidations }),
     userSessions: new UserSessions({ stores, transaction, audit, clock }),
     userConsents: new UserConsents({ consents: stores.consents, transaction, audit, clock }),
+    federation,
     serviceTokens: new ServiceTokens({
       store: serviceTokenRepository(database.db),
       sessions,
@@ -361,6 +374,7 @@ export function createServices(options: ServiceOptions): Services {
           await Promise.all([
             revocations.purgeExpired(),
             interactions.purgeExpired(),
+            federation.purgeExpired(),
             stores.refreshTokens.deleteExpired(now),
             stores.sessions.deleteExpired(new Date(now.getTime() - sessionRetentionMs)),
             usageStore.deleteBefore(utcDay(new Date(now.getTime() - usageRetentionDays * 86_400_000))),

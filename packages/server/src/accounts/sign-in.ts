@@ -7,8 +7,8 @@ import type { Session } from './session.js';
 import type { IssuedTokens, SessionService, TokenSessionRequest } from './sessions.js';
 import type { User } from './user.js';
 
-/** Which door a sign-in came through (SPEC: the session API, the browser form, the password grant). */
-export type SignInDoor = 'session_api' | 'browser' | 'password_grant' | 'password_change';
+/** Which door a sign-in came through (SPEC: the session API, the browser form, the password grant, POST /oidc-login). */
+export type SignInDoor = 'session_api' | 'browser' | 'password_grant' | 'password_change' | 'oidc_login';
 
 export interface SignInContext {
   readonly via: SignInDoor;
@@ -18,6 +18,8 @@ export interface SignInContext {
   readonly clientId?: string;
   /** A personal client's owner: anyone else is refused as if the credential were wrong. */
   readonly onlyUserId?: string | null;
+  /** The upstream identity provider of a federated sign-in, for the audit record. */
+  readonly provider?: string;
 }
 
 /** The browser's sign-in: a session without tokens, replacing the browser's previous one. */
@@ -27,7 +29,8 @@ export interface BrowserSessionRequest {
 }
 
 export type RefusalReason = 'invalid_credentials' | 'account_disabled' | 'not_the_owner';
-export type Refused = { readonly refused: RefusalReason };
+/** `detail`: what was wrong, when the authenticator said so in words safe to show (an upstream token's check). */
+export type Refused = { readonly refused: RefusalReason; readonly detail?: string };
 export type TokenSignIn = { readonly user: User; readonly tokens: IssuedTokens };
 export type BrowserSignIn = { readonly user: User; readonly session: Session };
 
@@ -123,7 +126,7 @@ export class SignIn {
       user = await authenticator.authenticate(credentials);
     } catch (error) {
       if (error instanceof InvalidCredentials)
-        return this.#refuse('invalid_credentials', null, identity, context, attempt);
+        return this.#refuse('invalid_credentials', null, identity, context, attempt, explained(error));
       if (error instanceof AccountDisabled)
         return this.#refuse('account_disabled', error.user, identity, context, attempt);
       await (error instanceof Overloaded ? attempt.shed() : attempt.abandoned());
@@ -143,7 +146,12 @@ export class SignIn {
       clientId: context.clientId ?? null,
       ip: context.ip,
       userAgent: context.userAgent,
-      details: { via: context.via, username: identity, amr: session.amr.join(' ') },
+      details: {
+        via: context.via,
+        username: identity,
+        amr: session.amr.join(' '),
+        ...(context.provider === undefined ? {} : { idp: context.provider }),
+      },
     });
   }
 
@@ -153,6 +161,7 @@ export class SignIn {
     identity: string,
     context: SignInContext,
     attempt: Attempt,
+    detail?: string,
   ): Promise<Refused> {
     const backoff = await attempt.failed();
     await this.#deps.audit.record({
@@ -167,9 +176,17 @@ export class SignIn {
         reason: refused,
         via: context.via,
         username: identity,
+        ...(context.provider === undefined ? {} : { idp: context.provider }),
+        ...(detail === undefined ? {} : { detail }),
         ...(backoff > 0 ? { backoff_seconds: backoff } : {}),
       },
     });
-    return { refused };
+    return detail === undefined ? { refused } : { refused, detail };
   }
+}
+
+/** An authenticator's refusal may carry `detail`, words meant for the caller (never the secret). */
+function explained(error: InvalidCredentials): string | undefined {
+  const detail = (error as { detail?: unknown }).detail;
+  return typeof detail === 'string' ? detail : undefined;
 }

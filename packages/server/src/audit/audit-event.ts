@@ -26,7 +26,11 @@ export type AuditEventType =
   | 'refresh.reuse_detected'
   | 'service_account.created'
   | 'service_account.token_issued'
-  | 'service_account.token_revoked';
+  | 'service_account.token_revoked'
+  | 'identity_provider.created'
+  | 'identity_provider.updated'
+  | 'identity_provider.deleted'
+  | 'federated_identity.linked';
 
 /** Who did what to whom, from where. Never holds a secret: details are ids and names only. */
 export interface AuditEvent {

@@ -7,6 +7,7 @@ import { parse } from './args.js';
 import { auditCommand, auditUsage } from './audit.js';
 import { clientCommand, clientUsage } from './client.js';
 import { asStartupError, type CliContext, print, UsageError } from './context.js';
+import { idpCommand, idpUsage } from './idp.js';
 import { keysCommand, keysUsage } from './keys.js';
 import { scopeCommand, scopeUsage } from './scope.js';
 import { serveCommand } from './serve.js';
@@ -25,6 +26,7 @@ ${serviceAccountUsage}
 ${clientUsage}
 ${scopeUsage}
 ${keysUsage}
+${idpUsage}
 ${auditUsage}
 
 Configuration comes from environment variables; see README.md.`;
@@ -36,6 +38,7 @@ const groupUsage: Readonly<Record<string, string>> = {
   client: clientUsage,
   scope: scopeUsage,
   keys: keysUsage,
+  idp: idpUsage,
   audit: auditUsage,
 };
 
@@ -62,6 +65,8 @@ export async function runCli(ctx: CliContext): Promise<number> {
         return await scopeCommand(ctx, args);
       case 'keys':
         return await keysCommand(ctx, args);
+      case 'idp':
+        return await idpCommand(ctx, args);
       case 'audit':
         return await auditCommand(ctx, args);
       case 'help':

@@ -22,6 +22,7 @@ import { operationsRoutes } from './operations.js';
 import { assetRoutes } from './pages/assets.js';
 import { useBrowserCookies } from './pages/browser-cookies.js';
 import { consentRoutes } from './pages/consent.js';
+import { federatedSigninRoutes } from './pages/federated-signin.js';
 import { logoutRoutes } from './pages/logout.js';
 import { signinRoutes } from './pages/signin.js';
 import { answerClientError, answerUnmetExpectation } from './plugins/client-errors.js';
@@ -37,6 +38,7 @@ import { useSessionCookies } from './session-api/credentials.js';
 import { loginRoute } from './session-api/login.js';
 import { logoutRoute } from './session-api/logout.js';
 import { meRoute } from './session-api/me.js';
+import { oidcLoginRoute } from './session-api/oidc-login.js';
 import { onSessionApi } from './session-api/paths.js';
 import { tokenRoute as sessionTokenRoute } from './session-api/token.js';
 import type { App } from './types.js';
@@ -80,6 +82,8 @@ export async function buildApp(services: Services): Promise<App> {
   app.decorateRequest('oauthClientSecretId', null);
   app.setNotFoundHandler(function notFound(request, reply) {
     const description = `no route for ${request.method} ${request.url.split('?')[0]}`;
+    // The APIs' answers are never cached (api-scope.ts), this one included: it is outside their scopes.
+    if (onSessionApi(request.url)) reply.header('cache-control', 'no-store');
     reply
       .status(404)
       .send(
@@ -114,6 +118,8 @@ export async function buildApp(services: Services): Promise<App> {
       '/oauth/authorize': { route: 'authorize', by: 'ip' },
       '/oauth/authorize/resume': { route: 'pages', by: 'ip' },
       '/signin': { route: 'pages', by: 'ip' },
+      '/signin/oidc': { route: 'pages', by: 'ip' },
+      '/signin/oidc/callback/:provider': { route: 'pages', by: 'ip' },
       '/consent': { route: 'pages', by: 'ip' },
       '/oauth/logout': { route: 'pages', by: 'ip' },
     });
@@ -121,6 +127,7 @@ export async function buildApp(services: Services): Promise<App> {
     csrfProtection(scope, services);
     authorizeRoute(scope, services);
     signinRoutes(scope, services);
+    federatedSigninRoutes(scope, services);
     consentRoutes(scope, services);
     logoutRoutes(scope, services);
     assetRoutes(scope);
@@ -133,12 +140,14 @@ export async function buildApp(services: Services): Promise<App> {
     scope.setErrorHandler(sendSessionError);
     useRateLimits(scope, services, {
       '/login': { route: 'login', by: 'ip' },
+      '/oidc-login': { route: 'login', by: 'ip' },
       '/token': { route: 'session', by: 'ip' },
       '/logout': { route: 'session', by: 'ip' },
       '/me': { route: 'me', by: 'token' },
     });
     await useSessionCookies(scope);
     loginRoute(scope, services);
+    oidcLoginRoute(scope, services);
     sessionTokenRoute(scope, services);
     meRoute(scope, services);
     logoutRoute(scope, services);

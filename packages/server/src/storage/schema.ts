@@ -23,6 +23,58 @@ export interface Database {
   audit_events: AuditEventsTable;
   consents: ConsentsTable;
   interactions: InteractionsTable;
+  identity_providers: IdentityProvidersTable;
+  federated_identities: FederatedIdentitiesTable;
+  id_token_uses: IdTokenUsesTable;
+  federated_sign_ins: FederatedSignInsTable;
+}
+
+/** Upstream OpenID providers (federated sign-in); the client secret is encrypted under the master secret. */
+export interface IdentityProvidersTable {
+  id: string;
+  name: string;
+  issuer: string;
+  client_id: string;
+  client_secret: string | null;
+  scopes: string;
+  username_claim: string;
+  groups_claim: string | null;
+  group_map: string;
+  allowed_domains: string;
+  provisioning: number;
+  link_by_email: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An upstream identity (issuer, subject) linked to one account. */
+export interface FederatedIdentitiesTable {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  provider_id: string | null;
+  email: string | null;
+  created_at: number;
+  last_sign_in_at: number;
+}
+
+/** Accepted upstream id_tokens (their hash) until they expire: the replay guard. */
+export interface IdTokenUsesTable {
+  token_hash: string;
+  expires_at: number;
+}
+
+/** A browser's trip to an upstream provider in progress, under the hash of its `state`. */
+export interface FederatedSignInsTable {
+  state_hash: string;
+  provider_id: string;
+  /** The interaction (authorization request) it resumes, or ''. */
+  interaction: string;
+  browser_binding: string;
+  nonce: string;
+  code_verifier: string;
+  created_at: number;
+  expires_at: number;
 }
 
 export interface InteractionsTable {

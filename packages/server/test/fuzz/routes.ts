@@ -33,7 +33,8 @@ export async function enumerateRoutes(app: App): Promise<Route[]> {
     paths: Record<string, Record<string, Operation>>;
   };
   return routeTree(app.printRoutes({ commonPrefix: false })).map(({ path, methods }) => {
-    const operations = Object.values(document.paths[path] ?? {});
+    // OpenAPI writes a path parameter as {name} where Fastify writes :name.
+    const operations = Object.values(document.paths[path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')] ?? {});
     const parameters = new Set<string>();
     const bodyTypes = new Set<string>();
     for (const operation of operations) {

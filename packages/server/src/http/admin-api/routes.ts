@@ -4,6 +4,7 @@ import { adminAuditRoutes } from './audit.js';
 import { adminClientRoutes } from './clients.js';
 import { adminConsentRoutes } from './consents.js';
 import { adminGroupRoutes } from './groups.js';
+import { adminIdentityProviderRoutes } from './identity-providers.js';
 import { adminKeyRoutes } from './keys.js';
 import { adminScopeRoutes } from './scopes.js';
 import { adminServiceAccountRoutes } from './service-accounts.js';
@@ -21,4 +22,5 @@ export async function adminApiRoutes(scope: App, services: Services): Promise<vo
   adminKeyRoutes(scope, services);
   adminAuditRoutes(scope, services);
   adminConsentRoutes(scope, services);
+  adminIdentityProviderRoutes(scope, services);
 }

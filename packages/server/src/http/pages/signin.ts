@@ -10,6 +10,7 @@ import {
 } from '../schemas/parameters.js';
 import type { App } from '../types.js';
 import { browserKey, browserSession, csrfToken, setSessionCookie } from './browser-cookies.js';
+import { providerChoices } from './federated-signin.js';
 import { errorPage } from './templates/error.js';
 import { type SigninView, signinPage } from './templates/signin.js';
 
@@ -55,6 +56,7 @@ export function signinRoutes(app: App, services: Services): void {
         username: request.query.login_hint ?? pending?.loginHint ?? '',
         error: null,
         clientName: pending?.client.name ?? null,
+        providers: await providerChoices(services),
       };
       return sendHtml(reply, 200, signinPage(view));
     },
@@ -97,6 +99,7 @@ export function signinRoutes(app: App, services: Services): void {
             clientName:
               (await authorizationFlow.pending(interaction, browserKey(request, reply, services)))?.client
                 .name ?? null,
+            providers: await providerChoices(services),
           }),
         );
       }

@@ -1,5 +1,11 @@
 /** The session API's paths: errors on them, even before routing, speak its envelope. */
-export const sessionApiPaths: ReadonlySet<string> = new Set(['/login', '/token', '/me', '/logout']);
+export const sessionApiPaths: ReadonlySet<string> = new Set([
+  '/login',
+  '/oidc-login',
+  '/token',
+  '/me',
+  '/logout',
+]);
 
 /** The admin and self-service APIs answer in the same envelope. */
 const envelopePrefixes = ['/admin/api/', '/account/api/'];

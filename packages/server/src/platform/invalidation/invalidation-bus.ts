@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 /** What a cache can be told has changed. */
-export const invalidationTopics = ['client', 'scope', 'user', 'key'] as const;
+export const invalidationTopics = ['client', 'scope', 'user', 'key', 'identity-provider'] as const;
 export type InvalidationTopic = (typeof invalidationTopics)[number];
 
 /**

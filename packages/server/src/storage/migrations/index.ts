@@ -7,6 +7,7 @@ import * as m0005 from './0005-client-introspection.js';
 import * as m0006 from './0006-instance-settings.js';
 import * as m0007 from './0007-client-rate-limits.js';
 import * as m0008 from './0008-api-keys.js';
+import * as m0009 from './0009-federated-sign-in.js';
 
 /** Every migration, in order. A static list, so migrating works from src (tests) and dist alike. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-instance-settings': m0006,
   '0007-client-rate-limits': m0007,
   '0008-api-keys': m0008,
+  '0009-federated-sign-in': m0009,
 };

@@ -9,6 +9,10 @@ export interface SigninView {
   username: string;
   error: 'invalid_credentials' | 'account_disabled' | null;
   clientName: string | null;
+  /** Upstream identity providers offered as buttons (federated sign-in); none when left out. */
+  providers?: ReadonlyArray<{ readonly id: string; readonly name: string }>;
+  /** Why a federated sign-in was refused, in words for the person. */
+  federatedError?: string | null;
 }
 
 const errorMessages: Readonly<Record<NonNullable<SigninView['error']>, string>> = {
@@ -28,10 +32,13 @@ export function signinPage(view: SigninView): HtmlSafe {
   const errorBlock =
     error !== null &&
     html`\n<p class="error" role="alert" id="signin-error"><strong>Error:</strong> ${error}</p>`;
+  const federatedBlock =
+    view.federatedError != null &&
+    html`\n<p class="error" role="alert"><strong>Error:</strong> ${view.federatedError}</p>`;
   const usernameFocus = error === null && html` autofocus`;
   const passwordFocus = error !== null && html` aria-describedby="signin-error" autofocus`;
 
-  const body = html`<h1>Sign in</h1>${subtitle}${errorBlock}
+  const body = html`<h1>Sign in</h1>${subtitle}${errorBlock}${federatedBlock}
 <form method="post" action="${view.action}" class="form">
 ${csrfInput(view.csrfToken)}
 ${hiddenInput('interaction', view.interaction)}
@@ -44,7 +51,23 @@ ${hiddenInput('interaction', view.interaction)}
 <input type="password" id="password" name="password" autocomplete="current-password" required${passwordFocus}>
 </div>
 <button type="submit" class="button button-primary">Sign in</button>
-</form>`;
+</form>${providerButtons(view)}`;
 
   return layout({ title: 'Sign in', body });
+}
+
+/** One form, one button per provider: POST /signin/oidc sends the browser to the provider chosen. */
+function providerButtons(view: SigninView): HtmlSafe | false {
+  const providers = view.providers ?? [];
+  if (providers.length === 0) return false;
+  const buttons = providers.map(
+    (p) =>
+      html`\n<button type="submit" name="provider" value="${p.id}" class="button">Sign in with ${p.name}</button>`,
+  );
+  return html`
+<form method="post" action="/signin/oidc" class="form providers">
+<p>Or sign in with your organization's account:</p>
+${csrfInput(view.csrfToken)}
+${hiddenInput('interaction', view.interaction)}${buttons}
+</form>`;
 }
