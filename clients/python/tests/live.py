@@ -48,6 +48,17 @@ def machine_client() -> tuple[str, str]:
     return setting("TESSERA_TEST_CLIENT_ID"), setting("TESSERA_TEST_CLIENT_SECRET")
 
 
+def federated() -> tuple[str, str]:
+    """(issuer, subject) of the upstream account the id_tokens are for; the upstream is an
+    identity provider of :func:`url`'s server."""
+    return setting("TESSERA_TEST_OIDC_ISSUER"), setting("TESSERA_TEST_OIDC_SUBJECT")
+
+
+def id_tokens() -> tuple[str, str]:
+    """Two fresh id_tokens of that account; each is accepted once (a replay is refused)."""
+    return setting("TESSERA_TEST_ID_TOKEN"), setting("TESSERA_TEST_ID_TOKEN_2")
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
