@@ -1,4 +1,4 @@
-import type { Actor } from '../clients/client-service.js';
+import type { Actor } from '../audit/actor.js';
 import { InvalidInputError } from '../platform/errors.js';
 import type { User } from './user.js';
 import type { UserService } from './user-service.js';

@@ -1,5 +1,5 @@
+import type { Actor } from '../audit/actor.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Actor } from '../clients/client-service.js';
 import { NotFoundError } from '../platform/errors.js';
 import type { RevocationList } from '../tokens/revocation-list.js';
 import type { SessionService } from './sessions.js';

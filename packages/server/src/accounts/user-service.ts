@@ -1,6 +1,6 @@
+import type { Actor } from '../audit/actor.js';
 import type { AuditInput, AuditStore } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Actor } from '../clients/client-service.js';
 import type { ScopeStore } from '../clients/stores.js';
 import type { Clock } from '../platform/clock.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors.js';

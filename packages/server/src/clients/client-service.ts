@@ -1,4 +1,5 @@
 import type { UserStore } from '../accounts/stores.js';
+import type { Actor } from '../audit/actor.js';
 import type { AuditStore } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../platform/clock.js';
@@ -72,13 +73,6 @@ export interface RotatedSecret {
   readonly secret: string;
   /** When the secret it replaces stops working (now, without an overlap); null when there was none. */
   readonly previousSecretExpiresAt: Date | null;
-}
-
-/** Who performs a management action, for the audit log. */
-export interface Actor {
-  readonly actor: string;
-  readonly ip?: string | null;
-  readonly userAgent?: string | null;
 }
 
 /** The longest a replaced secret keeps working after a rotation. */

@@ -1,8 +1,9 @@
 import type { User } from '../accounts/user.js';
+import type { Actor } from '../audit/actor.js';
 import type { Clock } from '../platform/clock.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors.js';
 import { type Client, type ClientKind, type ClientSecret, clientKinds, secretIsValid } from './client.js';
-import type { Actor, ClientService, RotatedSecret } from './client-service.js';
+import type { ClientService, RotatedSecret } from './client-service.js';
 import { builtInScopes } from './scope.js';
 import type { ClientStore, ClientUsageStore, ScopeStore } from './stores.js';
 import { type UsageDay, usageDays } from './usage-report.js';

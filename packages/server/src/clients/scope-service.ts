@@ -1,8 +1,8 @@
+import type { Actor } from '../audit/actor.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../platform/clock.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors.js';
 import type { InvalidationPublisher } from '../platform/invalidation/invalidation-bus.js';
-import type { Actor } from './client-service.js';
 import { builtInScopes, isValidScopeName, type Scope } from './scope.js';
 import type { ScopeHolders, ScopeStore } from './stores.js';
 

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
+import type { Actor } from '../audit/actor.js';
 import type { AuditStore } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Actor } from '../clients/client-service.js';
 import type { Clock } from '../platform/clock.js';
 import type { InvalidationPublisher } from '../platform/invalidation/invalidation-bus.js';
 import type { RunInTransaction } from '../platform/transaction.js';

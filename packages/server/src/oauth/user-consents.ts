@@ -1,7 +1,7 @@
 import type { RefreshTokenStore, SessionStore } from '../accounts/stores.js';
+import type { Actor } from '../audit/actor.js';
 import type { AuditStore } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Actor } from '../clients/client-service.js';
 import type { Clock } from '../platform/clock.js';
 import { NotFoundError } from '../platform/errors.js';
 import type { RunInTransaction } from '../platform/transaction.js';

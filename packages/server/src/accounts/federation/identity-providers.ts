@@ -1,5 +1,5 @@
+import type { Actor } from '../../audit/actor.js';
 import type { AuditLog } from '../../audit/audit-log.js';
-import type { Actor } from '../../clients/client-service.js';
 import type { Clock } from '../../platform/clock.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../platform/errors.js';
 import type { InvalidationPublisher } from '../../platform/invalidation/invalidation-bus.js';

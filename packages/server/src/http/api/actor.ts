@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Actor } from '../../clients/client-service.js';
+import type { Actor } from '../../audit/actor.js';
 import { callerOf } from './api-scope.js';
 
 /** Who performs a management action over the API, and from where, for the audit log. */
