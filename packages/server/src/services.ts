@@ -10,6 +10,7 @@ import type { SignIn } from './accounts/sign-in.js';
 import { UserService } from './accounts/user-service.js';
 import { UserSessions } from './accounts/user-sessions.js';
 import { AuditLog } from './audit/audit-log.js';
+import type { ServerActivityStore } from './audit/server-activity.js';
 import { BrowserOrigins } from './clients/browser-origins.js';
 import { ClientDirectory } from './clients/client-directory.js';
 import { ClientService } from './clients/client-service.js';
@@ -58,6 +59,7 @@ import {
   type ReloadIntervalRecord,
   reloadIntervalRecordRepository,
 } from './storage/repositories/instance-settings-repository.js';
+import { serverActivityRepository } from './storage/repositories/server-activity-repository.js';
 import { serviceTokenRepository } from './storage/repositories/service-token-repository.js';
 import { AccessTokens } from './tokens/access-token.js';
 import { IdTokens } from './tokens/id-token.js';
@@ -95,6 +97,8 @@ export interface Services {
   /** Federated sign-in: upstream providers, POST /oidc-login's authenticator, the browser's trip upstream. */
   readonly federation: Federation;
   readonly serviceTokens: ServiceTokens;
+  /** Whole-server counts for the admin console's overview (sessions, tokens, failed sign-ins per day). */
+  readonly activity: ServerActivityStore;
   /** The issuer the server last served under (the CLI mints tokens for it). */
   readonly issuerRecord: IssuerRecord;
   readonly reloadIntervalRecord: ReloadIntervalRecord;
@@ -326,6 +330,7 @@ export function createServices(options: ServiceOptions): Services {
     userSessions: new UserSessions({ stores, transaction, audit, clock }),
     userConsents: new UserConsents({ consents: stores.consents, transaction, audit, clock }),
     federation,
+    activity: serverActivityRepository(database.db),
     serviceTokens: new ServiceTokens({
       store: serviceTokenRepository(database.db),
       sessions,

@@ -19,6 +19,8 @@ import { revokeRoute } from './oauth/revoke.js';
 import { tokenRoute } from './oauth/token.js';
 import { userinfoRoutes } from './oauth/userinfo.js';
 import { operationsRoutes } from './operations.js';
+import { accountPages } from './pages/account/routes.js';
+import { adminPages } from './pages/admin/admin-pages.js';
 import { assetRoutes } from './pages/assets.js';
 import { useBrowserCookies } from './pages/browser-cookies.js';
 import { consentRoutes } from './pages/consent.js';
@@ -130,6 +132,8 @@ export async function buildApp(services: Services): Promise<App> {
     federatedSigninRoutes(scope, services);
     consentRoutes(scope, services);
     logoutRoutes(scope, services);
+    await accountPages(scope, services);
+    await adminPages(scope, services);
     assetRoutes(scope);
   });
 

@@ -11,13 +11,18 @@ import {
 import type { App } from '../types.js';
 import { browserKey, browserSession, csrfToken, setSessionCookie } from './browser-cookies.js';
 import { providerChoices } from './federated-signin.js';
+import { returnToParameter, safeReturnPath } from './return-to.js';
 import { errorPage } from './templates/error.js';
 import { type SigninView, signinPage } from './templates/signin.js';
 
 const html = { type: 'string', description: 'HTML page' } as const;
 const signinQuery = {
   type: 'object',
-  properties: { interaction: interactionParameter, login_hint: loginHintParameter },
+  properties: {
+    interaction: interactionParameter,
+    login_hint: loginHintParameter,
+    return_to: returnToParameter,
+  },
 } as const;
 const signinForm = {
   type: 'object',
@@ -26,6 +31,7 @@ const signinForm = {
     interaction: interactionParameter,
     username: usernameParameter,
     password: passwordParameter,
+    return_to: returnToParameter,
   },
 } as const;
 
@@ -57,6 +63,7 @@ export function signinRoutes(app: App, services: Services): void {
         error: null,
         clientName: pending?.client.name ?? null,
         providers: await providerChoices(services),
+        returnTo: safeReturnPath(request.query.return_to),
       };
       return sendHtml(reply, 200, signinPage(view));
     },
@@ -77,6 +84,7 @@ export function signinRoutes(app: App, services: Services): void {
       const form = request.body;
       const interaction = form.interaction ?? '';
       const username = form.username ?? '';
+      const returnTo = safeReturnPath(form.return_to);
       const context = { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
       const previous = await browserSession(request, services);
       const outcome = await services.signIn.signIn(
@@ -100,6 +108,7 @@ export function signinRoutes(app: App, services: Services): void {
               (await authorizationFlow.pending(interaction, browserKey(request, reply, services)))?.client
                 .name ?? null,
             providers: await providerChoices(services),
+            returnTo,
           }),
         );
       }
@@ -108,6 +117,8 @@ export function signinRoutes(app: App, services: Services): void {
       if (await authorizationFlow.signedIn(interaction, browserKey(request, reply, services), session)) {
         return reply.redirect(resumeLocation(interaction), 303);
       }
+      // Sent here by a page that needs a signed-in browser (/account, /admin): back to it.
+      if (returnTo !== undefined) return reply.redirect(returnTo, 303);
       return sendHtml(
         reply,
         200,

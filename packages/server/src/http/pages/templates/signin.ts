@@ -13,6 +13,8 @@ export interface SigninView {
   providers?: ReadonlyArray<{ readonly id: string; readonly name: string }>;
   /** Why a federated sign-in was refused, in words for the person. */
   federatedError?: string | null;
+  /** The local page to go back to once signed in (http/pages/return-to.ts); none when left out. */
+  returnTo?: string | undefined;
 }
 
 const errorMessages: Readonly<Record<NonNullable<SigninView['error']>, string>> = {
@@ -41,7 +43,7 @@ export function signinPage(view: SigninView): HtmlSafe {
   const body = html`<h1>Sign in</h1>${subtitle}${errorBlock}${federatedBlock}
 <form method="post" action="${view.action}" class="form">
 ${csrfInput(view.csrfToken)}
-${hiddenInput('interaction', view.interaction)}
+${hiddenInput('interaction', view.interaction)}${view.returnTo !== undefined && hiddenInput('return_to', view.returnTo)}
 <div class="field">
 <label for="username">Username</label>
 <input type="text" id="username" name="username" value="${view.username}" autocomplete="username" autocapitalize="none" spellcheck="false" required${usernameFocus}>
