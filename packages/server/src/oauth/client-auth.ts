@@ -16,7 +16,7 @@ export interface ClientCredentials {
 }
 
 /**
- * A known client presented a wrong secret: answered as any other `invalid_client`, but told apart
+ * A known client presented a wrong secret: answered like any other `invalid_client`, but told apart
  * so that operators can count it (metrics' `bad_client_secret`).
  */
 export class BadClientSecret extends InvalidClient {}

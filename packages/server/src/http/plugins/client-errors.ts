@@ -28,7 +28,7 @@ export function answerClientError(error: ConnectionError, socket: Socket): void 
 
 /**
  * Node's 'checkExpectation': an `Expect` other than 100-continue. Without a listener Node answers
- * 417 with no body at all; this answers it in the path's shape, as any other refusal.
+ * 417 with no body at all; this answers it in the path's shape, like any other refusal.
  */
 export function answerUnmetExpectation(request: IncomingMessage, response: ServerResponse): void {
   const body = JSON.stringify(
