@@ -59,6 +59,8 @@ const routeBudgets = [
 ];
 const budgetsOutOfReach = {
   TESSERA_RATE_LIMITS: routeBudgets.map((name) => `${name}=${budgetOutOfReach}`).join(','),
+  // Metrics on too (issue 20: everything on), served to whoever presents this token.
+  TESSERA_METRICS_TOKEN: 'bench-metrics-token-bench-metrics-token',
 };
 
 const basic = (id, secretValue) => `Basic ${Buffer.from(`${id}:${secretValue}`).toString('base64')}`;
@@ -259,13 +261,26 @@ async function clientCredentials() {
           body: 'grant_type=client_credentials&scope=read:agents',
         };
         await ok(peerOptions.url, peerOptions);
-        const [tessera, peer] = await measureAlternating(
-          [
-            { name: `tessera cc ${alg}`, options },
-            { name: `peer cc ${alg}`, options: peerOptions },
-          ],
-          timing,
+        // ES256 also in turns with the do-nothing server (same client id and secret), the issue's
+        // measure of what the endpoint's own work costs.
+        const bareSystem =
+          alg !== 'ES256'
+            ? undefined
+            : { sign: true, clientId: fixtures.cc.id, clientSecret: fixtures.cc.secret };
+        const [tessera, peer, bare] = await withOptionalBare(bareSystem, (bareServer) =>
+          measureAlternating(
+            [
+              { name: `tessera cc ${alg}`, options, pid: server.child.pid },
+              { name: `peer cc ${alg}`, options: peerOptions },
+              ...(bareServer === undefined
+                ? []
+                : [{ name: 'bare cc ES256', options: bareServer.options, pid: bareServer.server.child.pid }]),
+            ],
+            timing,
+          ),
         );
+        if (bare !== undefined)
+          record('client_credentials', 'ceiling', 'bare Fastify + secret hash + ES256 JWT, in turns', bare);
         const extra = { idleRss, afterRss: rssMb(server.child.pid) };
         if (alg === 'ES256' && tessera.rps !== null) {
           // Evenly paced, open loop (bench/lib/paced.mjs): a warm-up, then the measured run.
@@ -494,30 +509,44 @@ async function verifyMiddleware() {
   });
 }
 
-async function ceilings() {
-  for (const [sign, name] of [
-    ['0', 'bare Fastify form POST'],
-    ['1', 'bare Fastify form POST + node:crypto ES256 JWT'],
-  ]) {
-    const port = nextPort++;
-    const bare = await startServer({
-      name: 'bare-fastify',
-      args: [join(root, 'bench/peer/bare-fastify.mjs')],
-      env: { PORT: String(port), SIGN: sign },
-      core: 0,
-      readyUrl: `http://127.0.0.1:${port}/healthz`,
-    });
-    try {
-      const options = {
+/** The do-nothing Fastify server on core 0 (`bench/peer/bare-fastify.mjs`). */
+async function withBareFastify({ sign, clientId = 'client', clientSecret = 'bench-client-secret' }, work) {
+  const port = nextPort++;
+  const bare = await startServer({
+    name: 'bare-fastify',
+    args: [join(root, 'bench/peer/bare-fastify.mjs')],
+    env: { PORT: String(port), SIGN: sign ? '1' : '0', CLIENT_ID: clientId, CLIENT_SECRET: clientSecret },
+    core: 0,
+    readyUrl: `http://127.0.0.1:${port}/healthz`,
+  });
+  try {
+    return await work({
+      server: bare,
+      options: {
         url: `http://127.0.0.1:${port}/token`,
         method: 'POST',
-        headers: form,
+        headers: { ...form, authorization: basic(clientId, clientSecret) },
         body: 'grant_type=client_credentials',
-      };
+      },
+    });
+  } finally {
+    await bare.stop();
+  }
+}
+
+function withOptionalBare(system, work) {
+  return system === undefined ? work(undefined) : withBareFastify(system, work);
+}
+
+async function ceilings() {
+  for (const [sign, name] of [
+    [false, 'bare Fastify form POST'],
+    [true, 'bare Fastify form POST + node:crypto ES256 JWT'],
+  ]) {
+    await withBareFastify({ sign }, async ({ options }) => {
+      if (sign) await ok(options.url, options);
       record('ceiling', 'ceiling', name, await measure(name, options, timing));
-    } finally {
-      await bare.stop();
-    }
+    });
   }
   const signing = JSON.parse(
     execFileSync(
@@ -590,6 +619,23 @@ async function withTesseras(list, work, started = []) {
   return withTessera(list[started.length], (tessera) => withTesseras(list, work, [...started, tessera]));
 }
 
+function logCpu(cpu) {
+  if (cpu !== undefined && cpu !== null)
+    log(
+      `  ${''.padEnd(48)} ${cpu.median.toFixed(1)} µs of server CPU per request [${cpu.min.toFixed(1)}–${cpu.max.toFixed(1)}]`,
+    );
+}
+
+/** Sends `request` until Redis holds `key` (bounded: 30 tries, 100 ms apart). */
+async function countedInRedis(url, key, request) {
+  for (let attempt = 0; attempt < 30; attempt += 1) {
+    await ok(request.url, request);
+    if ((await withRedis(url, (r) => r.exists(key))) === 1) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
 /**
  * What the limiter costs: client_credentials ES256 on three servers alike but for their limits
  * (off; on in this process; on through Redis), loaded in turns. The limited ones have budgets
@@ -598,7 +644,7 @@ async function withTesseras(list, work, started = []) {
 async function rateLimitCost() {
   const redis = benchRedis();
   const variants = [
-    { limits: 'off', env: { TESSERA_RATE_LIMITING: 'false' } },
+    { limits: 'off', env: { ...budgetsOutOfReach, TESSERA_RATE_LIMITING: 'false' } },
     { limits: 'in-process', env: budgetsOutOfReach },
     {
       limits: 'Redis',
@@ -624,24 +670,29 @@ async function rateLimitCost() {
           throw new Error(
             `limits ${limits}: answered ${response.status}, X-RateLimit-Limit ${limited ? 'present' : 'absent'}`,
           );
-        // …and the Redis one counted in Redis, not in its fallback.
+        // …and the Redis one counts in Redis, not in its fallback (which it uses until its
+        // connection is ready, moments after start).
         const key = `${redis.prefix}rl:token:client:${fixtures.cc.id}`;
-        if (limits === 'Redis' && (await withRedis(redis.url, (r) => r.exists(key))) !== 1)
+        if (limits === 'Redis' && !(await countedInRedis(redis.url, key, options)))
           throw new Error(`limits on through Redis: no ${key} in ${redis.url}`);
         systems.push({ name: `limits ${limits}`, options, pid: server.child.pid });
       }
-      const measured = await measureAlternating(systems, timing);
+      const { cc } = tesseras[0].fixtures;
+      const measured = await withBareFastify(
+        { sign: true, clientId: cc.id, clientSecret: cc.secret },
+        ({ server, options }) =>
+          measureAlternating([...systems, { name: 'bare', options, pid: server.child.pid }], timing),
+      );
+      const bare = measured[variants.length];
+      record('rate limits', 'ceiling', 'bare Fastify + secret hash + ES256 JWT, in turns', bare);
+      logCpu(bare.cpuPerRequest);
       for (const [index, { limits }] of variants.entries()) {
         const name =
           limits === 'off'
             ? 'client_credentials ES256, limits off'
             : `client_credentials ES256, limits on (${limits})`;
         record('rate limits', 'tessera', name, measured[index], { limits });
-        const cpu = measured[index].cpuPerRequest;
-        if (cpu !== undefined && cpu !== null)
-          log(
-            `  ${''.padEnd(48)} ${cpu.median.toFixed(1)} µs of server CPU per request [${cpu.min.toFixed(1)}–${cpu.max.toFixed(1)}]`,
-          );
+        logCpu(measured[index].cpuPerRequest);
       }
     });
   } finally {

@@ -1,7 +1,9 @@
-// The ceilings for a form POST answered with JSON: Fastify with nothing else, and (SIGN=1) the same
-// handler also signing an RFC 9068-shaped ES256 JWT with node:crypto, the least a token endpoint does.
-// Run: PORT=… [SIGN=1] node bench/peer/bare-fastify.mjs
-import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+// The ceilings for a form POST answered with JSON: Fastify with nothing else, and (SIGN=1) the
+// do-nothing token endpoint: it authenticates a client's Basic credentials against a SHA-256 hash
+// of the secret (constant-time) and signs an RFC 9068-shaped ES256 JWT with node:crypto, with no
+// store and no logging: the least a token endpoint does.
+// Run: PORT=… [SIGN=1] [CLIENT_ID=… CLIENT_SECRET=…] node bench/peer/bare-fastify.mjs
+import { createHash, generateKeyPairSync, randomUUID, sign, timingSafeEqual } from 'node:crypto';
 import Fastify from 'fastify';
 
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -17,6 +19,23 @@ function signedToken() {
   return `${input}.${signature.toString('base64url')}`;
 }
 
+const clientId = process.env.CLIENT_ID ?? 'client';
+const secretHash = createHash('sha256')
+  .update(process.env.CLIENT_SECRET ?? 'bench-client-secret')
+  .digest();
+
+/** Basic credentials of the one client, its secret compared by hash in constant time. */
+function authenticated(authorization) {
+  if (authorization === undefined || !authorization.startsWith('Basic ')) return false;
+  const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0 || decodeURIComponent(decoded.slice(0, colon)) !== clientId) return false;
+  const presented = createHash('sha256')
+    .update(decodeURIComponent(decoded.slice(colon + 1)))
+    .digest();
+  return timingSafeEqual(presented, secretHash);
+}
+
 const app = Fastify();
 app.addContentTypeParser(
   'application/x-www-form-urlencoded',
@@ -29,7 +48,11 @@ app.get('/healthz', async () => ({ ok: true }));
 app.post(
   '/token',
   process.env.SIGN === '1'
-    ? async () => ({ access_token: signedToken(), token_type: 'Bearer', expires_in: 3600 })
+    ? async (request, reply) => {
+        if (!authenticated(request.headers.authorization))
+          return reply.code(401).send({ error: 'invalid_client' });
+        return { access_token: signedToken(), token_type: 'Bearer', expires_in: 3600 };
+      }
     : async (request) => ({ ok: true, grant_type: request.body.grant_type }),
 );
 await app.listen({ port: Number(process.env.PORT ?? 9200), host: '127.0.0.1' });

@@ -35,6 +35,8 @@ export class ClientUsage {
   #uses = new Map<string, SecretUse>();
   #flushing: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
+  /** The UTC day of the last count, kept: formatting a date for every token request showed in profiles. */
+  #day = { label: '', start: 0, end: 0 };
 
   constructor(deps: UsageDeps) {
     this.#deps = deps;
@@ -113,7 +115,15 @@ export class ClientUsage {
   }
 
   #count(clientId: string, at: Date) {
-    return this.#entry(clientId, utcDay(at));
+    return this.#entry(clientId, this.#dayOf(at.getTime()));
+  }
+
+  #dayOf(ms: number): string {
+    if (ms < this.#day.start || ms >= this.#day.end) {
+      const start = ms - (ms % msPerDay);
+      this.#day = { label: utcDay(new Date(start)), start, end: start + msPerDay };
+    }
+    return this.#day.label;
   }
 
   #entry(clientId: string, day: string) {
@@ -126,6 +136,8 @@ export class ClientUsage {
     return entry;
   }
 }
+
+const msPerDay = 86_400_000;
 
 /** 'YYYY-MM-DD' of the UTC day `at` falls on. */
 export function utcDay(at: Date): string {

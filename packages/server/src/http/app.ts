@@ -27,6 +27,7 @@ import { consentRoutes } from './pages/consent.js';
 import { federatedSigninRoutes } from './pages/federated-signin.js';
 import { logoutRoutes } from './pages/logout.js';
 import { signinRoutes } from './pages/signin.js';
+import { batchedWrites } from './plugins/batched-writes.js';
 import { answerClientError, answerUnmetExpectation } from './plugins/client-errors.js';
 import { useCors } from './plugins/cors.js';
 import { csrfProtection } from './plugins/csrf.js';
@@ -73,6 +74,7 @@ export async function buildApp(services: Services): Promise<App> {
       servers: [{ url: config.issuer }],
     },
   });
+  await app.register(batchedWrites);
   await app.register(requestLog);
   if (services.metrics.enabled) await app.register(requestMetrics, { metrics: services.metrics });
   await app.register(securityHeaders, { https: config.issuer.startsWith('https:') });
@@ -82,6 +84,7 @@ export async function buildApp(services: Services): Promise<App> {
   await useCors(app, services);
   app.decorateRequest('oauthClient', null);
   app.decorateRequest('oauthClientSecretId', null);
+  app.decorateRequest('parsedBasicCredentials', null);
   app.setNotFoundHandler(function notFound(request, reply) {
     const description = `no route for ${request.method} ${request.url.split('?')[0]}`;
     // The APIs' answers are never cached (api-scope.ts), this one included: it is outside their scopes.

@@ -12,7 +12,14 @@ declare module 'fastify' {
     oauthClient: Client | null;
     /** The secret it proved itself with (null: a public client), for its last use (clients/client-usage.ts). */
     oauthClientSecretId: string | null;
+    /** The Authorization header's Basic credentials, parsed once per request (basicCredentials). */
+    parsedBasicCredentials: BasicCredentials | InvalidClient | null;
   }
+}
+
+export interface BasicCredentials {
+  readonly clientId: string;
+  readonly secret: string;
 }
 
 export interface ClientAuthenticationOptions {
@@ -52,7 +59,7 @@ function readClientCredentials(
   const header = request.headers.authorization;
 
   if (header !== undefined) {
-    const basic = parseBasic(header);
+    const basic = basicCredentials(request);
     if (body.client_secret !== undefined) {
       throw new InvalidRequest('the client authenticated with more than one method (RFC 6749 §2.3)');
     }
@@ -76,14 +83,33 @@ function readClientCredentials(
   throw new InvalidClient('client authentication is required');
 }
 
+/**
+ * The request's Basic credentials, parsed on first use and kept on the request: the rate limiter,
+ * client authentication and usage counting all read them. Throws InvalidClient when malformed.
+ */
+export function basicCredentials(request: FastifyRequest): BasicCredentials {
+  let parsed = request.parsedBasicCredentials;
+  if (parsed === null) {
+    try {
+      parsed = parseBasic(request.headers.authorization ?? '');
+    } catch (error) {
+      if (!(error instanceof InvalidClient)) throw error;
+      parsed = error;
+    }
+    request.parsedBasicCredentials = parsed;
+  }
+  if (parsed instanceof InvalidClient) throw parsed;
+  return parsed;
+}
+
 /** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. */
-export function parseBasic(header: string): { clientId: string; secret: string } {
+function parseBasic(header: string): BasicCredentials {
   const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header.trim());
   if (match === null) throw new InvalidClient('the Authorization header must use the Basic scheme');
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 1) throw new InvalidClient('malformed Basic credentials');
-  let credentials: { clientId: string; secret: string };
+  let credentials: BasicCredentials;
   try {
     credentials = {
       clientId: formDecode(decoded.slice(0, colon)),

@@ -20,6 +20,16 @@ export function answerClientError(error: ConnectionError, socket: Socket): void 
   const raw = error.rawPacket as unknown as Buffer | undefined;
   const packet = raw === undefined ? '' : Buffer.from(raw).toString('latin1');
   const body = JSON.stringify(errorBody(refusedPath(packet, error.bytesParsed ?? packet.length), reason));
+  // At the end of the turn, like every answer (batched-writes.ts): a request pipelined before this
+  // one, answered in this turn, is written first.
+  setImmediate(endWith, socket, status, reason, body);
+}
+
+function endWith(socket: Socket, status: number, reason: string, body: string): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,

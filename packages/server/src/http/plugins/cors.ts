@@ -1,5 +1,5 @@
 import cors, { type FastifyCorsOptions } from '@fastify/cors';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
 import type { App } from '../types.js';
 
@@ -10,8 +10,18 @@ interface CorsPolicy {
   readonly credentials: boolean;
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A route's CORS options, read by @fastify/cors on each request (set by useCors). */
+    cors?: FastifyCorsOptions;
+  }
+  interface FastifyRequest {
+    /** Set by @fastify/cors when it answered an allowed preflight. */
+    corsPreflightEnabled: boolean;
+  }
+}
+
 const allowedHeaders = 'authorization, content-type, x-client-id';
-const notAllowed: FastifyCorsOptions = { origin: false };
 
 /**
  * CORS with @fastify/cors, one policy per group of endpoints: browser apps (public clients'
@@ -19,6 +29,11 @@ const notAllowed: FastifyCorsOptions = { origin: false };
  * (TESSERA_CORS_ORIGINS, with the refresh cookie) on the session API; nothing elsewhere. The
  * request's Origin is echoed only when the policy allows it (never `*` with credentials), with
  * `Vary: Origin` so caches keep answers apart. Discovery and the JWKS answer `*` themselves.
+ *
+ * Each route gets its policy once, when it is added (`config.cors`), rather than per request
+ * through a delegator: @fastify/cors then does no more per request than merge the route's
+ * options, and a request without an Origin (servers, CLIs: most token requests) stops there.
+ * A preflight is answered by an OPTIONS route of the same path, carrying the same options.
  */
 export async function useCors(app: App, services: Services): Promise<void> {
   const browserApps: CorsPolicy = {
@@ -39,34 +54,36 @@ export async function useCors(app: App, services: Services): Promise<void> {
     ['/me', { policy: firstParty, methods: 'GET' }],
     ['/logout', { policy: firstParty, methods: 'POST' }],
   ]);
-
-  await app.register(cors, {
-    hook: 'onRequest',
-    delegator: function corsPolicyFor(
-      request: FastifyRequest,
-      callback: (error: Error | null, options: FastifyCorsOptions) => void,
-    ) {
-      const origin = request.headers.origin;
-      const route = routes.get(request.url.split('?', 1)[0] as string);
-      // Synchronous fast path: most calls (servers, CLIs) send no Origin.
-      if (origin === undefined || route === undefined) return callback(null, notAllowed);
-      route.policy.allows(origin).then(
-        (allowed) =>
-          callback(
-            null,
-            allowed
-              ? {
-                  origin,
-                  methods: route.methods,
-                  allowedHeaders,
-                  credentials: route.policy.credentials,
-                  maxAge: 600,
-                  strictPreflight: false,
-                }
-              : notAllowed,
-          ),
-        (error: Error) => callback(error, notAllowed),
+  const optionsFor = ({ policy, methods }: { policy: CorsPolicy; methods: string }): FastifyCorsOptions => ({
+    origin: (origin: string | undefined, callback: (error: Error | null, allow: boolean) => void) => {
+      if (origin === undefined) return callback(null, false);
+      policy.allows(origin).then(
+        (allowed) => callback(null, allowed),
+        (error: Error) => callback(error, false),
       );
     },
+    methods,
+    allowedHeaders,
+    credentials: policy.credentials,
+    maxAge: 600,
+    strictPreflight: false,
   });
+
+  // Before the routes, so that every route added after this gets its policy.
+  app.addHook('onRoute', function attachCorsPolicy(route) {
+    const entry = routes.get(route.url ?? '');
+    if (entry !== undefined) route.config = { ...route.config, cors: optionsFor(entry) };
+  });
+  await app.register(cors, { hook: 'onRequest', origin: false });
+  for (const url of routes.keys()) {
+    app.options(
+      url,
+      { schema: { hide: true } },
+      function preflight(request: FastifyRequest, reply: FastifyReply) {
+        // @fastify/cors answered an allowed preflight in its hook; anything else is not a route.
+        if (!request.corsPreflightEnabled) return reply.callNotFound();
+        return reply.send();
+      },
+    );
+  }
 }

@@ -5,7 +5,7 @@ import type { LimitedRoute, Subject } from '../../limits/rate-limits.js';
 import { holdThenRefuse, RateLimited } from '../../limits/refusals.js';
 import type { Services } from '../../services.js';
 import type { App } from '../types.js';
-import { parseBasic } from './client-authentication.js';
+import { basicCredentials } from './client-authentication.js';
 
 /** Which budget a route spends and whom it counts: the client address, the claimed client or the bearer token. */
 export interface LimitRule {
@@ -28,21 +28,29 @@ export function useRateLimits(
   if (limits === undefined) return;
   const everyRoute = 'everyRoute' in rules ? (rules.everyRoute as LimitRule) : undefined;
   const table = new Map(everyRoute === undefined ? Object.entries(rules as Record<string, LimitRule>) : []);
-  scope.addHook('preValidation', async function rateLimit(request, reply) {
+  // Callback style, with the subject found without a promise when it can be (the client cache):
+  // this hook runs on every limited request.
+  scope.addHook('preValidation', function rateLimit(request, reply, done) {
     const rule = everyRoute ?? table.get(request.routeOptions.url ?? '');
-    if (rule === undefined) return;
-    const decision = await limits.consume(rule.route, await subjectOf(rule.by, request, services));
-    if (decision === undefined) return;
-    setRateLimitHeaders(reply, decision);
-    if (!decision.allowed) {
+    if (rule === undefined) return done();
+    const subject = subjectOf(rule.by, request, services);
+    const decided =
+      subject instanceof Promise
+        ? subject.then((found) => limits.consume(rule.route, found))
+        : limits.consume(rule.route, subject);
+    if (decided === undefined) return done();
+    decided.then((decision) => {
+      if (decision === undefined) return done();
+      setRateLimitHeaders(reply, decision);
+      if (decision.allowed) return done();
       const refusal = new RateLimited(
         `rate limit exceeded: ${decision.limit} requests per ${services.config.rateLimitWindow} seconds`,
         decision.resetAt - Date.now(),
       );
       // Per-address budgets are what floods meet; API clients counted by id or token get theirs at once.
-      if (rule.by === 'ip') await holdThenRefuse(refusal);
-      throw refusal;
-    }
+      if (rule.by === 'ip') holdThenRefuse(refusal).catch(done);
+      else done(refusal);
+    }, done);
   });
 }
 
@@ -54,15 +62,24 @@ function setRateLimitHeaders(reply: FastifyReply, decision: Decision): void {
   });
 }
 
-async function subjectOf(by: Subject['by'], request: FastifyRequest, services: Services): Promise<Subject> {
+/** Whom the request is counted for; a promise only when the client it names is not in the cache. */
+function subjectOf(
+  by: Subject['by'],
+  request: FastifyRequest,
+  services: Services,
+): Subject | Promise<Subject> {
   switch (by) {
     case 'ip':
       return { by, ip: request.ip };
     case 'client': {
       const clientId = claimedClientId(request);
+      if (clientId === undefined) return { by, client: undefined, ip: request.ip };
+      const cached = services.clientDirectory.cached(clientId);
+      if (cached !== undefined) return { by, client: cached, ip: request.ip };
       // The directory looks up only well-formed ids and never caches unknown ones.
-      const entry = clientId === undefined ? undefined : await services.clientDirectory.find(clientId);
-      return { by, client: entry?.client, ip: request.ip };
+      return services.clientDirectory
+        .find(clientId)
+        .then((entry) => ({ by, client: entry?.client, ip: request.ip }));
     }
     case 'token': {
       const token = bearerToken(request);
@@ -74,10 +91,9 @@ async function subjectOf(by: Subject['by'], request: FastifyRequest, services: S
 
 /** The client a request names, before any secret is checked (RFC 6749 §2.3: Basic, or client_id). */
 export function claimedClientId(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header !== undefined) {
+  if (request.headers.authorization !== undefined) {
     try {
-      return parseBasic(header).clientId;
+      return basicCredentials(request).clientId;
     } catch {
       return undefined;
     }

@@ -3,21 +3,14 @@ import fp from 'fastify-plugin';
 import type { Logger } from 'pino';
 
 /**
- * One line per request: id, method, route pattern, status, latency. Never the URL's query,
- * headers or body, where codes, tokens and secrets travel. Callback-style hooks (no promise per
- * request), and the line goes to the root logger with the id as a field, so no per-request child
- * logger is made (lazy-request-logger.ts).
+ * One line per request: id (also the response's X-Request-Id, security-headers.ts), method, route
+ * pattern, status, latency. Never the URL's query, headers or body, where codes, tokens and
+ * secrets travel. A callback-style hook (no promise per request), and the line goes to the root
+ * logger with the id as a field, so no per-request child logger is made (lazy-request-logger.ts).
  */
 export const requestLog = fp(
   async function requestLogPlugin(app) {
     const logger = app.log;
-    app.addHook(
-      'onRequest',
-      function exposeRequestId(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
-        reply.header('x-request-id', request.id);
-        done();
-      },
-    );
     // Below info level the line would be dropped anyway: skip the hook, and its cost per request.
     if (!(logger as unknown as Logger).isLevelEnabled('info')) return;
     app.addHook(
