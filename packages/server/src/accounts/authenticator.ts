@@ -24,6 +24,9 @@ export interface Authenticator<Credentials> {
   readonly amr: readonly string[];
   /** Who the credential claims to be, for the audit trail; never the secret itself. */
   claimedIdentity(credentials: Credentials): string;
-  /** The user the credential proves, or InvalidCredentials / AccountDisabled. */
-  authenticate(credentials: Credentials): Promise<User>;
+  /**
+   * The user the credential proves, or InvalidCredentials / AccountDisabled. `from`: the address
+   * the attempt came from, for sharing out work that a flood from one address could take.
+   */
+  authenticate(credentials: Credentials, from: { readonly ip: string | null }): Promise<User>;
 }

@@ -1,3 +1,4 @@
+import { ipBucket } from '../limits/ip-bucket.js';
 import { Overloaded } from '../limits/refusals.js';
 import type { Clock } from '../platform/clock.js';
 import {
@@ -39,12 +40,15 @@ export class PasswordAuthenticator implements Authenticator<PasswordCredentials>
     return credentials.username;
   }
 
-  async authenticate({ username, password }: PasswordCredentials): Promise<User> {
+  async authenticate(
+    { username, password }: PasswordCredentials,
+    from: { readonly ip: string | null },
+  ): Promise<User> {
     const tooLong = Buffer.byteLength(password, 'utf8') > maxPasswordBytes;
     const user = username === '' ? undefined : await this.#users.findByUsername(username);
     const usable = user !== undefined && user.kind === 'user' && user.passwordHash !== null;
     const hash = usable ? (user.passwordHash as string) : await this.#dummy();
-    const matches = (await this.#verify(hash, tooLong ? '' : password)) && usable && !tooLong;
+    const matches = (await this.#verify(hash, tooLong ? '' : password, from.ip)) && usable && !tooLong;
     if (!matches || user === undefined) throw new InvalidCredentials('invalid username or password');
     if (user.disabled) throw new AccountDisabled(user);
     if (passwordNeedsRehash(hash)) {
@@ -57,9 +61,12 @@ export class PasswordAuthenticator implements Authenticator<PasswordCredentials>
     return user;
   }
 
-  async #verify(hash: string, password: string): Promise<boolean> {
+  async #verify(hash: string, password: string, ip: string | null): Promise<boolean> {
     try {
-      return await verifyPassword(hash, password, this.#maxWaiting);
+      // Per address (an IPv6 /64), so that a flood from one cannot take every waiting place.
+      const key = ip === null ? undefined : ipBucket(ip);
+      const bound = this.#maxWaiting === undefined ? undefined : { maxWaiting: this.#maxWaiting, key };
+      return await verifyPassword(hash, password, bound);
     } catch (error) {
       if (error instanceof PasswordQueueFull)
         throw new Overloaded('too many sign-ins at once; try again in a moment');

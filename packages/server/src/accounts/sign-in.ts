@@ -123,7 +123,7 @@ export class SignIn {
     const attempt = (await this.#deps.throttle?.begin(identity, context.ip)) ?? unthrottled;
     let user: User;
     try {
-      user = await authenticator.authenticate(credentials);
+      user = await authenticator.authenticate(credentials, { ip: context.ip });
     } catch (error) {
       if (error instanceof InvalidCredentials)
         return this.#refuse('invalid_credentials', null, identity, context, attempt, explained(error));

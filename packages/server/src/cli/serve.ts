@@ -5,6 +5,7 @@ import { buildApp } from '../http/app.js';
 import { type MetricsServer, startMetricsServer } from '../http/metrics-server.js';
 import type { Logger } from '../platform/logger.js';
 import { createLogger } from '../platform/logger.js';
+import { restoreYoungGenerationGrowth } from '../platform/young-generation.js';
 import { bootstrap, createServices, prepareStorage, type Services } from '../services.js';
 import { parse } from './args.js';
 import { asStartupError, type CliContext, UsageError } from './context.js';
@@ -36,6 +37,7 @@ export async function serveCommand(ctx: CliContext, args: readonly string[]): Pr
   try {
     app = await buildApp(services);
     await app.listen({ port: config.port, host: config.host });
+    restoreYoungGenerationGrowth();
   } catch (error) {
     await services.close();
     // Told apart from the database's errors: an unknown HOST fails with ENOTFOUND too (issue 13).

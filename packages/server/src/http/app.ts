@@ -10,6 +10,7 @@ import { sendOAuthError } from './errors/oauth-error-response.js';
 import { sendPageError } from './errors/page-error.js';
 import { sendRootError } from './errors/root-error-response.js';
 import { envelope, sendSessionError } from './errors/session-error-response.js';
+import { lazyCompilers } from './lazy-compilers.js';
 import { metricsRoutes } from './metrics.js';
 import { authorizeRoute } from './oauth/authorize.js';
 import { discoveryRoutes } from './oauth/discovery.js';
@@ -60,6 +61,7 @@ export async function buildApp(services: Services): Promise<App> {
     genReqId: () => randomUUID(),
     childLoggerFactory: lazyRequestLogger,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
+    schemaController: { compilersFactory: lazyCompilers() },
     clientErrorHandler: answerClientError,
     // A path that cannot be decoded (FST_ERR_BAD_URL) is refused before routing; Fastify's own
     // answer would echo the whole URL, query included.

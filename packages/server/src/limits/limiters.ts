@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from './rate-limiter-flexible.js';
 import { Overloaded } from './refusals.js';
 
 /** What one counted request learned: whether it may go on, and the numbers for the X-RateLimit headers. */

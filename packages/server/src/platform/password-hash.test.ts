@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { hashPassword, passwordNeedsRehash, verifyPassword } from './password-hash.js';
+import { hashPassword, PasswordQueueFull, passwordNeedsRehash, verifyPassword } from './password-hash.js';
 
 describe('password hashing', () => {
   it('argon2id with the OWASP parameters, verified in any number of concurrent calls', async () => {
@@ -20,5 +21,24 @@ describe('password hashing', () => {
     expect(broken).toEqual(Array.from({ length: 6 }, () => false));
     const hash = await hashPassword('still works');
     expect(await verifyPassword(hash, 'still works')).toBe(true);
+  });
+
+  it('one address holds at most a quarter of the waiting places; others still queue', async () => {
+    const hash = await hashPassword('correct horse battery staple');
+    const bound = (key: string) => ({ maxWaiting: 8, key });
+    // Every core busy (started first, in call order), then the flood's address queues its share.
+    const busy = Array.from({ length: availableParallelism() }, () =>
+      verifyPassword(hash, 'x', bound('flood')),
+    );
+    const queued = [verifyPassword(hash, 'x', bound('flood')), verifyPassword(hash, 'x', bound('flood'))];
+    const overShare = verifyPassword(hash, 'x', bound('flood'));
+    const other = verifyPassword(hash, 'correct horse battery staple', bound('someone else'));
+    await expect(overShare).rejects.toBeInstanceOf(PasswordQueueFull);
+    expect(await other).toBe(true);
+    expect(await Promise.all([...busy, ...queued])).toEqual([...busy, ...queued].map(() => false));
+    // Its places given back, the address may queue again.
+    const cores = availableParallelism();
+    const again = Array.from({ length: cores + 2 }, () => verifyPassword(hash, 'x', bound('flood')));
+    expect(await Promise.all(again)).toEqual(again.map(() => false));
   });
 });

@@ -25,22 +25,33 @@ export class PasswordQueueFull extends Error {
   override readonly name = 'PasswordQueueFull';
 }
 
+/** How long the queue of checks waiting for a core may be, and whose check this is. */
+export interface QueueBound {
+  readonly maxWaiting: number;
+  /** Who asks (an address): one asker may hold at most a quarter of the waiting places. */
+  readonly key?: string;
+}
+
+/** The share of the waiting places one key may hold: a flood from one address leaves the rest to others. */
+const shareOf = (maxWaiting: number) => Math.max(1, Math.floor(maxWaiting / 4));
+
 /**
  * At most one argon2 computation per core the process may run on (taskset and cgroup limits
  * included). Each one holds 19 MiB; more at once than cores only take turns on the CPU while
  * evicting each other's memory from the cache, and they would fill libuv's thread pool, which
  * file and DNS work share. Extra computations wait here, in order; a sign-in waits only while
- * the queue is shorter than its bound, so a guess flood cannot make every sign-in slow.
+ * the queue is shorter than its bound and its address holds less than its share, so a guess
+ * flood can neither make every sign-in slow nor take every waiting place (issue 20: a flood's
+ * first seconds filled the queue and shed a legitimate sign-in from another address).
  */
 class HashSlots {
   #free = Math.max(1, availableParallelism());
   readonly #waiting: Array<() => void> = [];
+  readonly #waitingByKey = new Map<string, number>();
 
-  async run<T>(work: () => Promise<T>, maxWaiting = Number.POSITIVE_INFINITY): Promise<T> {
+  async run<T>(work: () => Promise<T>, bound?: QueueBound): Promise<T> {
     if (this.#free > 0) this.#free -= 1;
-    else if (this.#waiting.length >= maxWaiting)
-      throw new PasswordQueueFull('password checks are queued to the bound');
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    else await this.#wait(bound);
     try {
       return await work();
     } finally {
@@ -48,6 +59,22 @@ class HashSlots {
       if (next === undefined) this.#free += 1;
       else next();
     }
+  }
+
+  async #wait(bound: QueueBound | undefined): Promise<void> {
+    const key = bound?.key;
+    const held = key === undefined ? 0 : (this.#waitingByKey.get(key) ?? 0);
+    if (
+      bound !== undefined &&
+      (this.#waiting.length >= bound.maxWaiting || held >= shareOf(bound.maxWaiting))
+    )
+      throw new PasswordQueueFull('password checks are queued to the bound');
+    if (key !== undefined) this.#waitingByKey.set(key, held + 1);
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    if (key === undefined) return;
+    const left = (this.#waitingByKey.get(key) ?? 1) - 1;
+    if (left === 0) this.#waitingByKey.delete(key);
+    else this.#waitingByKey.set(key, left);
   }
 }
 
@@ -60,13 +87,13 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 /**
- * Throws PasswordQueueFull when `maxWaiting` checks are already waiting for a core; without it,
- * the check waits however long the queue is.
+ * Throws PasswordQueueFull when `bound.maxWaiting` checks are already waiting for a core, or its
+ * key already holds its share of them; without a bound, the check waits however long the queue is.
  */
 export async function verifyPassword(
   encoded: string,
   password: string,
-  maxWaiting?: number,
+  bound?: QueueBound,
 ): Promise<boolean> {
   const { verify } = await loadArgon2();
   return slots.run(async () => {
@@ -75,7 +102,7 @@ export async function verifyPassword(
     } catch {
       return false;
     }
-  }, maxWaiting);
+  }, bound);
 }
 
 /** True when a stored hash was made with other parameters than today's, so it should be redone. */

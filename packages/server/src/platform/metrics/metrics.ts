@@ -1,6 +1,7 @@
-import { Counter, Gauge, prometheusContentType, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Dependency } from '../unavailable.js';
 import { processMetrics } from './process-metrics.js';
+import { promClient } from './prom-client.js';
 import { readinessGauges } from './readiness-gauges.js';
 import { RequestHistogram } from './request-histogram.js';
 import { Tally } from './tally.js';
@@ -59,6 +60,7 @@ export const disabledMetrics: Metrics = {
 
 /** Counts in a registry of this server's own (tests build many servers in one process). */
 export function createMetrics(sources: MetricSources): Metrics {
+  const { Gauge, prometheusContentType, Registry } = promClient();
   const registry = new Registry();
   const requests = new RequestHistogram(
     'tessera_http_request_duration_seconds',
@@ -122,6 +124,7 @@ export function createMetrics(sources: MetricSources): Metrics {
 }
 
 function cacheMetrics(registry: Registry, caches: MetricSources['caches']): void {
+  const { Counter, Gauge } = promClient();
   const entries = Object.entries(caches);
   new Counter({
     name: 'tessera_cache_lookups_total',

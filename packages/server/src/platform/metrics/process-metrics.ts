@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { promClient } from './prom-client.js';
 
 let processRegistry: Registry | undefined;
 
@@ -12,6 +13,7 @@ let processRegistry: Registry | undefined;
  */
 export function processMetrics(): Registry {
   if (processRegistry === undefined) {
+    const { collectDefaultMetrics, Registry } = promClient();
     processRegistry = new Registry();
     collectDefaultMetrics({ register: processRegistry });
   }

@@ -1,5 +1,6 @@
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Dependency } from '../unavailable.js';
+import { promClient } from './prom-client.js';
 
 /** A scrape never waits longer than this for a dependency: one that has not answered is down. */
 const probeTimeoutMs = 2000;
@@ -9,6 +10,7 @@ export function readinessGauges(
   registry: Registry,
   probes: Readonly<Partial<Record<Dependency, () => Promise<unknown>>>>,
 ) {
+  const { Gauge } = promClient();
   const ready = new Gauge({
     name: 'tessera_ready',
     help: '1 when every dependency answers within 2 s (the checks of /readyz), else 0',

@@ -1,4 +1,5 @@
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { promClient } from './prom-client.js';
 
 export interface TallyOptions<V extends string> {
   readonly name: string;
@@ -23,7 +24,7 @@ export class Tally<V extends string> {
     const counts = this.#counts;
     const read = Object.entries(options.read ?? {}) as Array<[V, () => number]>;
     const label = options.label;
-    new Counter({
+    new (promClient().Counter)({
       name: options.name,
       help: options.help,
       labelNames: [label],
