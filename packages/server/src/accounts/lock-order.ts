@@ -29,17 +29,16 @@ export function lockSession(stores: SessionStores, sessionId: string): Promise<S
 }
 
 /**
- * A refresh token and its session, the session locked first: the token is looked up (without a
- * lock) only to learn its session, then read again under the session's lock, so what the caller
- * sees cannot change before the transaction ends. Undefined when either is unknown.
+ * A refresh token and its session, the session locked first: the session is found through the
+ * token and locked in one statement, then the token is read under the session's lock, so what the
+ * caller sees cannot change before the transaction ends. Undefined when either is unknown.
  */
 export async function lockRefreshToken(
   stores: SessionStores,
   hash: string,
 ): Promise<{ token: RefreshTokenRecord; session: Session } | undefined> {
-  const found = await stores.refreshTokens.findByHash(hash);
-  if (found === undefined) return undefined;
-  const session = await lockSession(stores, found.sessionId);
+  const session = await stores.sessions.lockByRefreshTokenHash(hash);
+  if (session === undefined) return undefined;
   const token = await stores.refreshTokens.findByHash(hash);
-  return session === undefined || token === undefined ? undefined : { token, session };
+  return token === undefined || token.sessionId !== session.id ? undefined : { token, session };
 }

@@ -40,6 +40,8 @@ export interface SessionStore {
    * transaction that writes a session or its refresh tokens (the lock order: accounts/lock-order.ts).
    */
   lock(id: string): Promise<Session | undefined>;
+  /** The session of the refresh token with this hash, read and locked like `lock`, in one statement. */
+  lockByRefreshTokenHash(hash: string): Promise<Session | undefined>;
   /** Ends the session if still open; false when it was already ended. */
   end(id: string, at: Date, reason: string): Promise<boolean>;
   /**

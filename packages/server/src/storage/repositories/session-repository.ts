@@ -47,6 +47,17 @@ export function sessionRepository(db: Kysely<Database>): SessionStore {
       const row = await (rowLocks ? query.forNoKeyUpdate() : query).executeTakeFirst();
       return row === undefined ? undefined : fromRow(row);
     },
+    async lockByRefreshTokenHash(hash) {
+      // A token's session never changes, so finding it in a subquery cannot race with anything.
+      const query = db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('id', '=', (eb) =>
+          eb.selectFrom('refresh_tokens').select('session_id').where('token_hash', '=', hash),
+        );
+      const row = await (rowLocks ? query.forNoKeyUpdate() : query).executeTakeFirst();
+      return row === undefined ? undefined : fromRow(row);
+    },
     async end(id, at, reason) {
       const result = await db
         .updateTable('sessions')

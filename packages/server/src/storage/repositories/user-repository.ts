@@ -13,26 +13,24 @@ export function userRepository(db: Kysely<Database>): UserStore {
   async function load(rows: UserRow[]): Promise<User[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const groups = await db
+    // Groups and permissions in one statement (one round trip on PostgreSQL: every refresh,
+    // userinfo and /me loads a user).
+    const memberships = await db
       .selectFrom('user_groups')
       .innerJoin('groups', 'groups.id', 'user_groups.group_id')
-      .select(['user_groups.user_id', 'groups.name'])
+      .select(['user_groups.user_id as user_id', 'groups.name as value', sql<string>`'group'`.as('kind')])
       .where('user_groups.user_id', 'in', ids)
-      .orderBy('groups.name')
+      .unionAll(
+        db
+          .selectFrom('user_permissions')
+          .select(['user_id', 'permission as value', sql<string>`'permission'`.as('kind')])
+          .where('user_id', 'in', ids),
+      )
+      .orderBy('value')
       .execute();
-    const permissions = await db
-      .selectFrom('user_permissions')
-      .select(['user_id', 'permission'])
-      .where('user_id', 'in', ids)
-      .orderBy('permission')
-      .execute();
-    return rows.map((row) =>
-      fromRow(
-        row,
-        groups.filter((g) => g.user_id === row.id).map((g) => g.name),
-        permissions.filter((p) => p.user_id === row.id).map((p) => p.permission),
-      ),
-    );
+    const of = (userId: string, kind: string) =>
+      memberships.filter((m) => m.user_id === userId && m.kind === kind).map((m) => m.value);
+    return rows.map((row) => fromRow(row, of(row.id, 'group'), of(row.id, 'permission')));
   }
 
   async function writeMemberships(user: User): Promise<void> {
