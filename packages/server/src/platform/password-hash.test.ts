@@ -23,22 +23,29 @@ describe('password hashing', () => {
     expect(await verifyPassword(hash, 'still works')).toBe(true);
   });
 
-  it('one address holds at most a quarter of the waiting places; others still queue', async () => {
+  it('one address holds at most half of the waiting places, and others are served in turn with it', async () => {
     const hash = await hashPassword('correct horse battery staple');
     const bound = (key: string) => ({ maxWaiting: 8, key });
+    const finished: string[] = [];
+    const check = (key: string, password = 'x') =>
+      verifyPassword(hash, password, bound(key)).then((valid) => {
+        finished.push(key);
+        return valid;
+      });
     // Every core busy (started first, in call order), then the flood's address queues its share.
-    const busy = Array.from({ length: availableParallelism() }, () =>
-      verifyPassword(hash, 'x', bound('flood')),
-    );
-    const queued = [verifyPassword(hash, 'x', bound('flood')), verifyPassword(hash, 'x', bound('flood'))];
-    const overShare = verifyPassword(hash, 'x', bound('flood'));
-    const other = verifyPassword(hash, 'correct horse battery staple', bound('someone else'));
+    const cores = availableParallelism();
+    const busy = Array.from({ length: cores }, () => check('flood'));
+    const queued = Array.from({ length: 4 }, () => check('flood'));
+    const overShare = check('flood');
+    const other = check('someone else', 'correct horse battery staple');
     await expect(overShare).rejects.toBeInstanceOf(PasswordQueueFull);
     expect(await other).toBe(true);
     expect(await Promise.all([...busy, ...queued])).toEqual([...busy, ...queued].map(() => false));
+    // Served in turn with the flood, not after all of it: at most one queued flood check went first.
+    const flooded = finished.slice(cores);
+    expect(flooded.indexOf('someone else')).toBeLessThanOrEqual(1);
     // Its places given back, the address may queue again.
-    const cores = availableParallelism();
-    const again = Array.from({ length: cores + 2 }, () => verifyPassword(hash, 'x', bound('flood')));
+    const again = Array.from({ length: cores + 4 }, () => check('flood'));
     expect(await Promise.all(again)).toEqual(again.map(() => false));
   });
 });

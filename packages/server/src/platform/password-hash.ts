@@ -28,26 +28,29 @@ export class PasswordQueueFull extends Error {
 /** How long the queue of checks waiting for a core may be, and whose check this is. */
 export interface QueueBound {
   readonly maxWaiting: number;
-  /** Who asks (an address): one asker may hold at most a quarter of the waiting places. */
+  /** Who asks (an address): one asker may hold at most half of the waiting places. */
   readonly key?: string;
 }
 
-/** The share of the waiting places one key may hold: a flood from one address leaves the rest to others. */
-const shareOf = (maxWaiting: number) => Math.max(1, Math.floor(maxWaiting / 4));
+/** The waiting places one key may hold: a flood from one address leaves the rest to others. */
+const shareOf = (maxWaiting: number) => Math.max(1, Math.floor(maxWaiting / 2));
 
 /**
  * At most one argon2 computation per core the process may run on (taskset and cgroup limits
  * included). Each one holds 19 MiB; more at once than cores only take turns on the CPU while
  * evicting each other's memory from the cache, and they would fill libuv's thread pool, which
- * file and DNS work share. Extra computations wait here, in order; a sign-in waits only while
- * the queue is shorter than its bound and its address holds less than its share, so a guess
- * flood can neither make every sign-in slow nor take every waiting place (issue 20: a flood's
- * first seconds filled the queue and shed a legitimate sign-in from another address).
+ * file and DNS work share. Extra computations wait here, per asker (an address), and a freed core
+ * goes to the asker that has waited longest since it was last served (round robin), so a guess
+ * flood from one address delays another address's sign-in by at most one of its checks. A
+ * sign-in waits only while the queue is shorter than its bound and its address holds less than
+ * its share, so a flood can neither make every sign-in slow nor take every waiting place
+ * (issue 20: a flood's first seconds filled a first-come queue and shed a legitimate sign-in).
  */
 class HashSlots {
   #free = Math.max(1, availableParallelism());
-  readonly #waiting: Array<() => void> = [];
-  readonly #waitingByKey = new Map<string, number>();
+  /** Waiting checks by asker, in the order the askers are to be served next. */
+  readonly #queues = new Map<string, Array<() => void>>();
+  #waiting = 0;
 
   async run<T>(work: () => Promise<T>, bound?: QueueBound): Promise<T> {
     if (this.#free > 0) this.#free -= 1;
@@ -55,26 +58,38 @@ class HashSlots {
     try {
       return await work();
     } finally {
-      const next = this.#waiting.shift();
-      if (next === undefined) this.#free += 1;
-      else next();
+      this.#release();
     }
   }
 
-  async #wait(bound: QueueBound | undefined): Promise<void> {
-    const key = bound?.key;
-    const held = key === undefined ? 0 : (this.#waitingByKey.get(key) ?? 0);
+  #wait(bound: QueueBound | undefined): Promise<void> {
+    const key = bound?.key ?? '';
+    const queue = this.#queues.get(key);
     if (
       bound !== undefined &&
-      (this.#waiting.length >= bound.maxWaiting || held >= shareOf(bound.maxWaiting))
+      (this.#waiting >= bound.maxWaiting || (queue?.length ?? 0) >= shareOf(bound.maxWaiting))
     )
       throw new PasswordQueueFull('password checks are queued to the bound');
-    if (key !== undefined) this.#waitingByKey.set(key, held + 1);
-    await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    if (key === undefined) return;
-    const left = (this.#waitingByKey.get(key) ?? 1) - 1;
-    if (left === 0) this.#waitingByKey.delete(key);
-    else this.#waitingByKey.set(key, left);
+    this.#waiting += 1;
+    return new Promise<void>((resolve) => {
+      if (queue === undefined) this.#queues.set(key, [resolve]);
+      else queue.push(resolve);
+    });
+  }
+
+  /** Hands the core to the first asker in turn, which then goes to the back if it has more waiting. */
+  #release(): void {
+    const first = this.#queues.entries().next();
+    if (first.done === true) {
+      this.#free += 1;
+      return;
+    }
+    const [key, queue] = first.value;
+    const next = queue.shift() as () => void;
+    this.#queues.delete(key);
+    if (queue.length > 0) this.#queues.set(key, queue);
+    this.#waiting -= 1;
+    next();
   }
 }
 
