@@ -262,25 +262,33 @@ async function clientCredentials() {
         };
         await ok(peerOptions.url, peerOptions);
         // ES256 also in turns with the do-nothing server (same client id and secret), the issue's
-        // measure of what the endpoint's own work costs.
-        const bareSystem =
-          alg !== 'ES256'
-            ? undefined
-            : { sign: true, clientId: fixtures.cc.id, clientSecret: fixtures.cc.secret };
-        const [tessera, peer, bare] = await withOptionalBare(bareSystem, (bareServer) =>
+        // measure of what the endpoint's own work costs, and with the same server writing its
+        // answers at the end of the turn as Tessera does (BATCH=1), for what that alone gains.
+        const credentials = { sign: true, clientId: fixtures.cc.id, clientSecret: fixtures.cc.secret };
+        const bareSystems = alg === 'ES256' ? [credentials, { ...credentials, batch: true }] : [];
+        const [tessera, peer, bare, bareBatched] = await withBareServers(bareSystems, (bares) =>
           measureAlternating(
             [
               { name: `tessera cc ${alg}`, options, pid: server.child.pid },
               { name: `peer cc ${alg}`, options: peerOptions },
-              ...(bareServer === undefined
-                ? []
-                : [{ name: 'bare cc ES256', options: bareServer.options, pid: bareServer.server.child.pid }]),
+              ...bares.map(({ server: b, options: o }, i) => ({
+                name: `bare ${i}`,
+                options: o,
+                pid: b.child.pid,
+              })),
             ],
             timing,
           ),
         );
         if (bare !== undefined)
           record('client_credentials', 'ceiling', 'bare Fastify + secret hash + ES256 JWT, in turns', bare);
+        if (bareBatched !== undefined)
+          record(
+            'client_credentials',
+            'ceiling',
+            'the same, answers written at the end of the turn (BATCH=1), in turns',
+            bareBatched,
+          );
         const extra = { idleRss, afterRss: rssMb(server.child.pid) };
         if (alg === 'ES256' && tessera.rps !== null) {
           // Evenly paced, open loop (bench/lib/paced.mjs): a warm-up, then the measured run.
@@ -525,12 +533,21 @@ async function verifyMiddleware() {
 }
 
 /** The do-nothing Fastify server on core 0 (`bench/peer/bare-fastify.mjs`). */
-async function withBareFastify({ sign, clientId = 'client', clientSecret = 'bench-client-secret' }, work) {
+async function withBareFastify(
+  { sign, batch = false, clientId = 'client', clientSecret = 'bench-client-secret' },
+  work,
+) {
   const port = nextPort++;
   const bare = await startServer({
     name: 'bare-fastify',
     args: [join(root, 'bench/peer/bare-fastify.mjs')],
-    env: { PORT: String(port), SIGN: sign ? '1' : '0', CLIENT_ID: clientId, CLIENT_SECRET: clientSecret },
+    env: {
+      PORT: String(port),
+      SIGN: sign ? '1' : '0',
+      BATCH: batch ? '1' : '0',
+      CLIENT_ID: clientId,
+      CLIENT_SECRET: clientSecret,
+    },
     core: 0,
     readyUrl: `http://127.0.0.1:${port}/healthz`,
   });
@@ -549,8 +566,12 @@ async function withBareFastify({ sign, clientId = 'client', clientSecret = 'benc
   }
 }
 
-function withOptionalBare(system, work) {
-  return system === undefined ? work(undefined) : withBareFastify(system, work);
+/** Several do-nothing servers at once (each on core 0, loaded in turns by the caller). */
+function withBareServers(systems, work, started = []) {
+  if (started.length === systems.length) return work(started);
+  return withBareFastify(systems[started.length], (bare) =>
+    withBareServers(systems, work, [...started, bare]),
+  );
 }
 
 async function ceilings() {

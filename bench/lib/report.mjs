@@ -49,6 +49,16 @@ export function writeReport({ results, versions, machine, started, finished, qui
       '≥ 0.9',
       (v) => v >= 0.9,
     ],
+    [
+      'client_credentials ES256: Tessera ÷ the do-nothing server writing at the end of the turn too (BATCH=1), in turns',
+      ratio(
+        rps('tessera', 'client_credentials ES256'),
+        find('ceiling', 'the same, answers written at the end of the turn (BATCH=1), in turns')?.rps
+          ?.median ?? null,
+      ),
+      '(reported)',
+      () => true,
+    ],
     ...['in-process', 'Redis'].map((limits) => [
       `client_credentials ES256, limits on (${limits}) ÷ do-nothing Fastify, in turns`,
       ratio(rps('tessera', `client_credentials ES256, limits on (${limits})`), bareInTurns('rate limits')),

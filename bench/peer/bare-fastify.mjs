@@ -2,7 +2,9 @@
 // do-nothing token endpoint: it authenticates a client's Basic credentials against a SHA-256 hash
 // of the secret (constant-time) and signs an RFC 9068-shaped ES256 JWT with node:crypto, with no
 // store and no logging: the least a token endpoint does.
-// Run: PORT=… [SIGN=1] [CLIENT_ID=… CLIENT_SECRET=…] node bench/peer/bare-fastify.mjs
+// BATCH=1: each answer is sent at the end of the event loop's turn (setImmediate), as Tessera
+// writes its answers (packages/server/src/http/plugins/batched-writes.ts), for comparison.
+// Run: PORT=… [SIGN=1] [BATCH=1] [CLIENT_ID=… CLIENT_SECRET=…] node bench/peer/bare-fastify.mjs
 import { createHash, generateKeyPairSync, randomUUID, sign, timingSafeEqual } from 'node:crypto';
 import Fastify from 'fastify';
 
@@ -51,7 +53,9 @@ app.post(
     ? async (request, reply) => {
         if (!authenticated(request.headers.authorization))
           return reply.code(401).send({ error: 'invalid_client' });
-        return { access_token: signedToken(), token_type: 'Bearer', expires_in: 3600 };
+        const answer = { access_token: signedToken(), token_type: 'Bearer', expires_in: 3600 };
+        if (process.env.BATCH === '1') await new Promise((resolve) => setImmediate(resolve));
+        return answer;
       }
     : async (request) => ({ ok: true, grant_type: request.body.grant_type }),
 );
