@@ -15,6 +15,11 @@ export interface UserStore {
   page(query: UserPageQuery): Promise<User[]>;
   /** Group or permission names held by at least one account, with how many hold each. */
   memberCounts(of: 'groups' | 'permissions'): Promise<Array<{ name: string; members: number }>>;
+  /**
+   * The ids of the enabled people who are administrators, their rows locked until the transaction
+   * ends (PostgreSQL), so that two changes cannot each take away a different last one.
+   */
+  lockAdministrators(): Promise<string[]>;
 }
 
 export interface UserPageQuery {

@@ -8,6 +8,7 @@ import type { InvalidationPublisher } from '../platform/invalidation/invalidatio
 import { hashPassword } from '../platform/password-hash.js';
 import { randomToken } from '../platform/random.js';
 import type { RunInTransaction } from '../platform/transaction.js';
+import { keepAnAdministrator } from './last-administrator.js';
 import { newAccount } from './new-account.js';
 import { assertAcceptablePassword } from './password-policy.js';
 import {
@@ -172,6 +173,7 @@ export class UserService {
       updatedAt: this.#deps.clock.now(),
     };
     await this.#deps.transaction(async (stores) => {
+      await keepAnAdministrator(stores.users, existing, user);
       await stores.users.update(user);
       await this.#deps.audit.record({ type: 'user.updated', ...by, subject: subjectOf(user) }, stores.audit);
     });
@@ -187,6 +189,7 @@ export class UserService {
     const existing = await this.get(who);
     const user: User = { ...existing, disabled, updatedAt: this.#deps.clock.now() };
     await this.#deps.transaction(async (stores) => {
+      await keepAnAdministrator(stores.users, existing, user);
       await stores.users.update(user);
       if (disabled) await this.#deps.sessions.endAllOfUser(user.id, 'account_disabled', stores);
       const type = disabled ? 'user.disabled' : 'user.enabled';
@@ -226,6 +229,7 @@ export class UserService {
   async delete(who: UserRef, by: Actor): Promise<User> {
     const user = await this.get(who);
     await this.#deps.transaction(async (stores) => {
+      await keepAnAdministrator(stores.users, user, undefined);
       await stores.users.delete(user.id);
       await this.#deps.audit.record(
         { type: 'user.deleted', ...by, subject: subjectOf(user), details: { username: user.username } },

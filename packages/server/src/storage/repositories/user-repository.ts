@@ -4,12 +4,14 @@ import { type User, type UserKind, usernameKey } from '../../accounts/user.js';
 import { randomId } from '../../platform/random.js';
 import type { Database, UserRow } from '../schema.js';
 import { fromBool, fromJson, fromMs, toBool, toJson, toMs } from './json.js';
+import { locksRows } from './row-locks.js';
 
 /**
  * Users with their groups and permissions. Writes touch several tables; callers that need them
  * atomic run them inside a transaction (the user service does).
  */
 export function userRepository(db: Kysely<Database>): UserStore {
+  const rowLocks = locksRows(db);
   async function load(rows: UserRow[]): Promise<User[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
@@ -114,6 +116,17 @@ export function userRepository(db: Kysely<Database>): UserStore {
       }
       const rows = await query.orderBy('username_key').limit(limit).execute();
       return load(rows);
+    },
+    async lockAdministrators() {
+      const query = db
+        .selectFrom('users')
+        .select('id')
+        .where('kind', '=', 'user')
+        .where('is_admin', '=', toBool(true))
+        .where('disabled', '=', toBool(false))
+        .orderBy('id');
+      const rows = await (rowLocks ? query.forUpdate() : query).execute();
+      return rows.map((row) => row.id);
     },
     async memberCounts(of) {
       const rows =
