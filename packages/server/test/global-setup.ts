@@ -1,7 +1,8 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { transpiledDir, transpiledPrefix } from './helpers/server-entry.js';
 import { isCi, selectedDialects } from './helpers/test-dialects.js';
 
 const prefix = 'tessera_w_';
@@ -30,12 +31,21 @@ async function dropWorkerDatabases(): Promise<void> {
   }
 }
 
-/** Removes the SQLite templates (test/helpers/sqlite-template.ts) of worker processes that are gone. */
+/**
+ * Removes the SQLite templates (test/helpers/sqlite-template.ts) and transpiled servers
+ * (test/helpers/server-entry.ts) of worker processes that are gone.
+ */
 function removeWorkerTemplates(): void {
-  const prefix = 'tessera-template-';
-  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(prefix))) {
+  removeByPid(tmpdir(), 'tessera-template-');
+  removeByPid(transpiledDir, transpiledPrefix);
+}
+
+/** Removes the entries of `dir` named `${prefix}${pid}-…` whose process is gone. */
+function removeByPid(dir: string, prefix: string): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir).filter((n) => n.startsWith(prefix))) {
     if (isAlive(Number(name.slice(prefix.length).split('-')[0]))) continue;
-    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    rmSync(join(dir, name), { recursive: true, force: true });
   }
 }
 

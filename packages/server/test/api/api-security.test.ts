@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { sign } from '@fastify/cookie';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it, type TestContext } from 'vitest';
 import type { User } from '../../src/accounts/user.js';
 import type { ApiRoute } from '../../src/http/api/api-scope.js';
 import { randomToken } from '../../src/platform/random.js';
 import { adminUserJsonSchema } from '../../src/presenters/user.js';
 import { createStores } from '../../src/storage/repositories/index.js';
 import { describeEachDialect } from '../helpers/databases.js';
-import {
-  basic,
-  createPerson,
-  form,
-  formHeaders,
-  startTestServer,
-  type TestServer,
-} from '../helpers/test-server.js';
+import { basic, createPerson, form, formHeaders, testServerFor } from '../helpers/test-server.js';
 
 /*
  * A security review of the admin and self-service APIs (issue 16): horizontal authorization
@@ -35,117 +28,134 @@ type Json = Record<string, unknown>;
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 type Headers = Record<string, string>;
 
-describeEachDialect('security of the admin and self-service APIs', (dialect) => {
-  let server: TestServer;
-  let alice: User;
-  let bob: User;
+const bearer = (token: string): Headers => ({ authorization: `Bearer ${token}` });
 
-  beforeEach(async () => {
-    server = await startTestServer(dialect, { env });
+describeEachDialect('security of the admin and self-service APIs', { concurrent: true }, (dialect) => {
+  /**
+   * A server with an administrator (root), alice and bob, and the scopes the tests use, with the
+   * test's helpers bound to it. A test of the sign-in backoff waits for held refusals, so the tests
+   * run side by side, each with a server of its own.
+   */
+  async function securityServer(test: TestContext) {
+    const server = await testServerFor(test, dialect, { env });
     await createPerson(server.services, { username: 'root', password: adminPassword, isAdmin: true });
-    alice = (await createPerson(server.services, { username: 'alice', password: alicePassword })).user;
-    bob = (await createPerson(server.services, { username: 'bob', password: bobPassword })).user;
+    const alice = (await createPerson(server.services, { username: 'alice', password: alicePassword })).user;
+    const bob = (await createPerson(server.services, { username: 'bob', password: bobPassword })).user;
     for (const scope of ['read:agents', 'write:agents']) {
       await server.services.scopes.create(scope, {}, { actor: 'test' });
     }
     await server.services.scopes.create('admin:billing', { restricted: true }, { actor: 'test' });
-  });
-  afterEach(() => server.close());
 
-  async function signIn(username: string, password: string) {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { username, password },
-    });
-    expect(response.statusCode, response.body).toBe(200);
-    const { access_token, refresh_token } = response.json() as {
-      access_token: string;
-      refresh_token: string;
+    async function signIn(username: string, password: string) {
+      const response = await server.app.inject({
+        method: 'POST',
+        url: '/login',
+        payload: { username, password },
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      const { access_token, refresh_token } = response.json() as {
+        access_token: string;
+        refresh_token: string;
+      };
+      const claims = JSON.parse(Buffer.from(access_token.split('.')[1] as string, 'base64url').toString());
+      return { token: access_token, refreshToken: refresh_token, sid: claims.sid as string };
+    }
+
+    function call(method: Method, url: string, headers: Headers, payload?: unknown) {
+      return server.app.inject({
+        method,
+        url,
+        headers,
+        ...(payload === undefined ? {} : { payload: payload as Json }),
+      });
+    }
+
+    const account = (token: string, method: Method, path: string, payload?: unknown) =>
+      call(method, `/account/api${path}`, bearer(token), payload);
+    const admin = (token: string, method: Method, path: string, payload?: unknown) =>
+      call(method, `/admin/api${path}`, bearer(token), payload);
+
+    function tokenRequest(clientId: string, secret: string, params: Record<string, string>) {
+      return server.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        headers: { ...formHeaders, authorization: basic(clientId, secret) },
+        payload: form(params),
+      });
+    }
+
+    async function createOwn(token: string, body: Json) {
+      const created = await account(token, 'POST', '/clients', body);
+      expect(created.statusCode, created.body).toBe(201);
+      return created.json() as { client_id: string; client_secret: string };
+    }
+
+    /** A browser signed in as `user`: its signed session cookie and CSRF cookie, and its CSRF header value. */
+    async function browser(user: User) {
+      const { services } = server;
+      const session = await services.browserSessions.open(user, ['pwd'], { ip: null, userAgent: null });
+      const key = randomToken(32);
+      const cookie = `tessera_session=${sign(session.id, services.cookies.keys[0] as Buffer)}; tessera_csrf=${key}`;
+      return { cookie, csrf: services.cookies.mac(`csrf:${key}`), sid: session.id };
+    }
+
+    /** An OAuth grant of `user` to a fresh public client: the consent and its session. */
+    async function oauthGrant(user: User, clientId?: string) {
+      const id =
+        clientId ??
+        (
+          await server.services.clients.create(
+            {
+              name: 'Photo app',
+              type: 'public',
+              grantTypes: ['authorization_code', 'refresh_token'],
+              redirectUris: ['https://photos.example/cb'],
+            },
+            { actor: 'test' },
+          )
+        ).client.id;
+      await createStores(server.database.handle.db).consents.save({
+        userId: user.id,
+        clientId: id,
+        scopes: ['openid', 'profile'],
+        grantedAt: server.clock.now(),
+      });
+      const opened = await server.services.sessions.open({
+        user,
+        kind: 'oauth',
+        clientId: id,
+        scope: ['openid', 'profile'],
+        policy: { accessTtl: 3600, refreshTtl: 86_400, maxAge: 86_400 },
+        amr: ['pwd'],
+        ip: null,
+        userAgent: null,
+      });
+      return { clientId: id, session: opened.session };
+    }
+
+    const me = (token: string) => call('GET', '/me', bearer(token));
+
+    return {
+      server,
+      alice,
+      bob,
+      signIn,
+      call,
+      account,
+      admin,
+      tokenRequest,
+      createOwn,
+      browser,
+      oauthGrant,
+      me,
     };
-    const claims = JSON.parse(Buffer.from(access_token.split('.')[1] as string, 'base64url').toString());
-    return { token: access_token, refreshToken: refresh_token, sid: claims.sid as string };
   }
-
-  const bearer = (token: string): Headers => ({ authorization: `Bearer ${token}` });
-
-  function call(method: Method, url: string, headers: Headers, payload?: unknown) {
-    return server.app.inject({
-      method,
-      url,
-      headers,
-      ...(payload === undefined ? {} : { payload: payload as Json }),
-    });
-  }
-
-  const account = (token: string, method: Method, path: string, payload?: unknown) =>
-    call(method, `/account/api${path}`, bearer(token), payload);
-  const admin = (token: string, method: Method, path: string, payload?: unknown) =>
-    call(method, `/admin/api${path}`, bearer(token), payload);
-
-  function tokenRequest(clientId: string, secret: string, params: Record<string, string>) {
-    return server.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      headers: { ...formHeaders, authorization: basic(clientId, secret) },
-      payload: form(params),
-    });
-  }
-
-  async function createOwn(token: string, body: Json) {
-    const created = await account(token, 'POST', '/clients', body);
-    expect(created.statusCode, created.body).toBe(201);
-    return created.json() as { client_id: string; client_secret: string };
-  }
-
-  /** A browser signed in as `user`: its signed session cookie and CSRF cookie, and its CSRF header value. */
-  async function browser(user: User) {
-    const { services } = server;
-    const session = await services.browserSessions.open(user, ['pwd'], { ip: null, userAgent: null });
-    const key = randomToken(32);
-    const cookie = `tessera_session=${sign(session.id, services.cookies.keys[0] as Buffer)}; tessera_csrf=${key}`;
-    return { cookie, csrf: services.cookies.mac(`csrf:${key}`), sid: session.id };
-  }
-
-  /** An OAuth grant of `user` to a fresh public client: the consent and its session. */
-  async function oauthGrant(user: User, clientId?: string) {
-    const id =
-      clientId ??
-      (
-        await server.services.clients.create(
-          {
-            name: 'Photo app',
-            type: 'public',
-            grantTypes: ['authorization_code', 'refresh_token'],
-            redirectUris: ['https://photos.example/cb'],
-          },
-          { actor: 'test' },
-        )
-      ).client.id;
-    await createStores(server.database.handle.db).consents.save({
-      userId: user.id,
-      clientId: id,
-      scopes: ['openid', 'profile'],
-      grantedAt: server.clock.now(),
-    });
-    const opened = await server.services.sessions.open({
-      user,
-      kind: 'oauth',
-      clientId: id,
-      scope: ['openid', 'profile'],
-      policy: { accessTtl: 3600, refreshTtl: 86_400, maxAge: 86_400 },
-      amr: ['pwd'],
-      ip: null,
-      userAgent: null,
-    });
-    return { clientId: id, session: opened.session };
-  }
-
-  const me = (token: string) => call('GET', '/me', bearer(token));
 
   // ——— 1. Horizontal: another person's things are "not found" ———
 
-  it("another person's clients are not found (404, as an id nobody has) and stay untouched", async () => {
+  it("another person's clients are not found (404, as an id nobody has) and stay untouched", async (test) => {
+    const { server, bob, signIn, call, account, tokenRequest, createOwn, browser } =
+      await securityServer(test);
     const a = await signIn('alice', alicePassword);
     const b = await signIn('bob', bobPassword);
     const key = await createOwn(a.token, { name: 'agents', kind: 'api_key', scopes: ['read:agents'] });
@@ -199,7 +209,8 @@ describeEachDialect('security of the admin and self-service APIs', (dialect) => 
     expect(bobsList.map((c) => c.client_id)).toEqual([bobs.client_id]);
   });
 
-  it("a client an administrator registered with the person as owner stays the administrator's to rotate and revoke", async () => {
+  it("a client an administrator registered with the person as owner stays the administrator's to rotate and revoke", async (test) => {
+    const { server, signIn, call } = await securityServer(test);
     const registered = await server.services.clients.create(
       {
         name: 'billing export',
@@ -231,7 +242,8 @@ describeEachDialect('security of the admin and self-service APIs', (dialect) => 
     expect(issued.statusCode).toBe(200);
   });
 
-  it("another person's sessions cannot be ended: 404 as an id nobody has, and theirs keep working", async () => {
+  it("another person's sessions cannot be ended: 404 as an id nobody has, and theirs keep working", async (test) => {
+    const { alice, bob, signIn, call, account, browser, me } = await securityServer(test);
     const a = await signIn('alice', alicePassword);
     const aBrowser = await browser(alice);
     const b = await signIn('bob', bobPassword);
@@ -253,7 +265,8 @@ describeEachDialect('security of the admin and self-service APIs', (dialect) => 
     expect(aliceSessions.map((s) => s.id).sort()).toEqual([a.sid, aBrowser.sid].sort());
   });
 
-  it("another person's consent cannot be withdrawn: withdrawing one's own leaves theirs alone", async () => {
+  it("another person's consent cannot be withdrawn: withdrawing one's own leaves theirs alone", async (test) => {
+    const { server, alice, bob, signIn, account, oauthGrant } = await securityServer(test);
     const a = await signIn('alice', alicePassword);
     const b = await signIn('bob', bobPassword);
     const shared = await oauthGrant(alice);
@@ -277,7 +290,9 @@ describeEachDialect('security of the admin and self-service APIs', (dialect) => 
     expect((await account(b.token, 'GET', '/consents')).json()).toEqual({ consents: [] });
   });
 
-  it('a person creates a client for themself only: no owner, kind, grant, redirect URI, tier or restricted scope of their choosing', async () => {
+  it('a person creates a client for themself only: no owner, kind, grant, redirect URI, tier or restricted scope of their choosing', async (test) => {
+    const { server, alice, bob, signIn, call, account, admin, tokenRequest, createOwn } =
+      await securityServer(test);
     const a = await signIn('alice', alicePassword);
     const smuggled: Json[] = [
       { owner_user_id: bob.id },
@@ -391,7 +406,8 @@ describeEachDialect('security of the admin and self-service APIs', (dialect) => 
 
   // ——— 2. Vertical: no way up ———
 
-  it('PATCH /account/api/profile changes names and email only: never the admin flag, groups, permissions or anything else', async () => {
+  it('PATCH /account/api/profile changes names and email only: never the admin flag, groups, permissions or anything else', async (test) => {
+    const { server, alice, signIn, account, admin } = await securityServer(test);
     const a = await signIn('alice', alicePassword);
     const fields = Object.keys(adminUserJsonSchema.properties).filter(
       (f) => !['first_name', 'last_name', 'email'].includes(f),
@@ -420,7 +436,8 @@ describeEachDialect('security of the admin and self-service APIs', (dialect) => 
     expect((await admin(a.token, 'GET', '/users')).statusCode).toBe(403);
   });
 
-  it('a person holding a permission named admin, or a service account without it, is no administrator', async () => {
+  it('a person holding a permission named admin, or a service account without it, is no administrator', async (test) => {
+    const { server, alice, signIn, account, admin } = await securityServer(test);
     const rootToken = (await signIn('root', adminPassword)).token;
     await server.services.users.update({ id: alice.id }, { permissions: ['admin'] }, { actor: 'test' });
     const a = await signIn('alice', alicePassword);
@@ -454,7 +471,8 @@ describeEachDialect('security of the admin and self-service APIs', (dialect) => 
     expect((await account(token, 'PATCH', '/profile', { first_name: 'R' })).statusCode).toBe(400);
   });
 
-  it("an OAuth client's tokens (access and refresh) and the session API's refresh token are refused on both APIs (401)", async () => {
+  it("an OAuth client's tokens (access and refresh) and the session API's refresh token are refused on both APIs (401)", async (test) => {
+    const { signIn, call, admin, tokenRequest, createOwn } = await securityServer(test);
     // An administrator's own personal client: its tokens still carry no administrator's power.
     const root = await signIn('root', adminPassword);
     const personal = await createOwn(root.token, { name: 'cli', kind: 'personal' });
@@ -489,7 +507,8 @@ describeEachDialect('security of the admin and self-service APIs', (dialect) => 
     expect((await admin(root.token, 'GET', '/users')).statusCode).toBe(200);
   });
 
-  it('the route table the authorization matrix iterates holds every route of both APIs in the OpenAPI document', async () => {
+  it('the route table the authorization matrix iterates holds every route of both APIs in the OpenAPI document', async (test) => {
+    const { server } = await securityServer(test);
     const document = (await server.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
       paths: Record<string, Record<string, unknown>>;
     };
@@ -511,7 +530,8 @@ describeEachDialect('security of the admin and self-service APIs', (dialect) => 
     }
   });
 
-  it("a cross-site request riding the browser's cookie changes nothing: DELETE, PATCH and POST, with or without a body", async () => {
+  it("a cross-site request riding the browser's cookie changes nothing: DELETE, PATCH and POST, with or without a body", async (test) => {
+    const { server, alice, signIn, account, createOwn, browser, me } = await securityServer(test);
     const a = await signIn('alice', alicePassword);
     const page = await browser(alice);
     const key = await createOwn(a.token, { name: 'k', kind: 'api_key' });
@@ -579,7 +599,8 @@ describeEachDialect('security of the admin and self-service APIs', (dialect) => 
 
   // ——— 3. Secrets ———
 
-  it('answers every route of both APIs with Cache-Control: no-store, refused or not', async () => {
+  it('answers every route of both APIs with Cache-Control: no-store, refused or not', async (test) => {
+    const { server, signIn } = await securityServer(test);
     const table = server.app.apiRoutes;
     const rootToken = (await signIn('root', adminPassword)).token;
     const aliceToken = (await signIn('alice', alicePassword)).token;
@@ -620,7 +641,8 @@ describeEachDialect('security of the admin and self-service APIs', (dialect) => 
     expect(table.length).toBeGreaterThan(30);
   });
 
-  it('shows a secret only when it is issued: never in a list, a read, the audit log or a log line', async () => {
+  it('shows a secret only when it is issued: never in a list, a read, the audit log or a log line', async (test) => {
+    const { server, alice, signIn, account, admin, tokenRequest, createOwn } = await securityServer(test);
     const root = await signIn('root', adminPassword);
     const a = await signIn('alice', alicePassword);
     const secrets: string[] = [
@@ -755,7 +777,8 @@ describeEachDialect('security of the admin and self-service APIs', (dialect) => 
 
   // ——— 4. Password change ———
 
-  it('a stolen session token cannot change the password: the current one is required, under the sign-in backoff', async () => {
+  it('a stolen session token cannot change the password: the current one is required, under the sign-in backoff', async (test) => {
+    const { server, signIn, account } = await securityServer(test);
     const stolen = await signIn('alice', alicePassword);
     const missing = await account(stolen.token, 'POST', '/password', { new_password: 'eve password 1' });
     expect(missing.json()).toEqual(envelope('Missing required field: current_password', 'BAD_REQUEST'));
@@ -802,7 +825,8 @@ describeEachDialect('security of the admin and self-service APIs', (dialect) => 
     expect(after.statusCode).toBe(200);
   });
 
-  it('a password change ends every other session: session API, browser and OAuth grants (their refresh tokens too)', async () => {
+  it('a password change ends every other session: session API, browser and OAuth grants (their refresh tokens too)', async (test) => {
+    const { alice, signIn, call, account, tokenRequest, createOwn, browser, me } = await securityServer(test);
     const current = await signIn('alice', alicePassword);
     const other = await signIn('alice', alicePassword);
     const page = await browser(alice);
@@ -838,7 +862,8 @@ describeEachDialect('security of the admin and self-service APIs', (dialect) => 
 
   // ——— 5. Admin ———
 
-  it('an administrator cannot give a permission that shadows a field of the user object', async () => {
+  it('an administrator cannot give a permission that shadows a field of the user object', async (test) => {
+    const { server, alice, signIn, account, admin } = await securityServer(test);
     const root = await signIn('root', adminPassword);
     const shadows = [
       ...Object.keys(adminUserJsonSchema.properties),
@@ -869,7 +894,8 @@ describeEachDialect('security of the admin and self-service APIs', (dialect) => 
     expect(profile).toMatchObject({ is_admin: false, email: 'alice@example.com' });
   });
 
-  it("records the administrator's actions with the caller as actor, and its address", async () => {
+  it("records the administrator's actions with the caller as actor, and its address", async (test) => {
+    const { server, signIn, call, admin, browser } = await securityServer(test);
     const root = await signIn('root', adminPassword);
     const rootId = (await server.services.users.get('root')).id;
     const headers = { ...bearer(root.token), 'user-agent': 'admin-console/1.0' };

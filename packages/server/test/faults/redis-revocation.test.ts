@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { RedisRevocationList } from '../../src/tokens/redis-revocation-list.js';
 import { RedisRevocationSet, revocationSetKey } from '../../src/tokens/redis-revocation-set.js';
 import { describeEachDialect, redisUrl } from '../helpers/databases.js';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import {
   basic,
   createMachineClient,
@@ -13,7 +13,6 @@ import {
   form,
   formHeaders,
   startTestServer,
-  type TestServer,
 } from '../helpers/test-server.js';
 
 // Issue 15 item 3: revoked tokens came back when Redis lost its keys without reconnecting
@@ -41,36 +40,44 @@ async function timed<T>(run: () => Promise<T>): Promise<{ result: T; ms: number 
 }
 
 type Client = { clientId: string; clientSecret: string };
+/** What issueTokens() hands out. */
+type Tokens = { machine: string; person: string; service: string; serviceJti: string };
 
-describeEachDialect('revocation whatever Redis does', (dialect) => {
+describeEachDialect('revocation whatever Redis does', { concurrent: true }, (dialect) => {
   let admin: Redis;
-  let proxy: TcpProxy;
-  let server: TestServer;
-  let list: RedisRevocationList;
-  /** This server's revocation set. */
-  let key: string;
-  let worker: Client;
-  let resourceServer: Client;
-  let personal: Client;
 
   beforeAll(() => {
     if (redisUrl !== undefined) admin = new Redis(redisUrl);
   });
   afterAll(() => admin?.quit());
 
-  beforeEach(async (context) => {
-    if (redisUrl === undefined) return context.skip();
-    proxy = await startTcpProxy(Number(new URL(redisUrl).port || 6379));
-    server = await startTestServer(dialect, {
+  /**
+   * A server for one test, behind a proxy of its own to Redis, with the clients and people the
+   * tests use, and the test's helpers bound to them. The tests wait for real refills and Redis
+   * timeouts, so they run at the same time, each with all of this to itself.
+   */
+  async function revocationServer(test: TestContext) {
+    if (redisUrl === undefined) return test.skip();
+    const proxy = await startTcpProxy(Number(new URL(redisUrl).port || 6379));
+    test.onTestFinished(() => proxy.close());
+    const server = await startTestServer(dialect, {
       env: { TESSERA_REDIS_URL: proxy.url(redisUrl), TESSERA_REDIS_TIMEOUT: String(redisTimeoutMs) },
     });
-    key = revocationSetKey(server.services.config.redisPrefix);
-    const revocations = server.services.revocations;
-    if (!(revocations instanceof RedisRevocationList)) throw new Error('expected the Redis revocation list');
-    list = revocations;
+    /** This server's revocation set. */
+    const key = revocationSetKey(server.services.config.redisPrefix);
+    // Before the proxy closes (hooks run last first), and the key only once no fill can write it again.
+    test.onTestFinished(async () => {
+      await server.close();
+      await admin.del(key);
+    });
+    const list = server.services.revocations;
+    if (!(list instanceof RedisRevocationList)) throw new Error('expected the Redis revocation list');
     await waitFor('the first fill', () => list.inSync);
-    worker = await createMachineClient(server.services, { name: 'worker' });
-    resourceServer = await createMachineClient(server.services, { name: 'agents-api', introspection: true });
+    const worker = await createMachineClient(server.services, { name: 'worker' });
+    const resourceServer = await createMachineClient(server.services, {
+      name: 'agents-api',
+      introspection: true,
+    });
     await createPerson(server.services, { username: 'alice' });
     const issued = await server.services.clients.create(
       {
@@ -82,87 +89,99 @@ describeEachDialect('revocation whatever Redis does', (dialect) => {
       },
       { actor: 'test' },
     );
-    personal = { clientId: issued.client.id, clientSecret: issued.secret as string };
+    const personal: Client = { clientId: issued.client.id, clientSecret: issued.secret as string };
     await server.services.users.createServiceAccount({ name: 'robot' }, { actor: 'test' });
-  });
-  afterEach(async () => {
-    await server?.close();
-    await proxy?.close();
-    if (key !== undefined) await admin.del(key);
-  });
 
-  const post = (url: string, as: Client, params: Record<string, string>) =>
-    server.app.inject({
-      method: 'POST',
-      url,
-      headers: { ...formHeaders, authorization: basic(as.clientId, as.clientSecret) },
-      payload: form(params),
-    });
-  const bearer = (url: string, token: string) =>
-    server.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
-  const tokenFrom = async (response: Promise<LightMyRequestResponse>) => {
-    const body = (await response).json();
-    if (typeof body.access_token !== 'string') throw new Error(`no token: ${JSON.stringify(body)}`);
-    return body.access_token as string;
-  };
+    const post = (url: string, as: Client, params: Record<string, string>) =>
+      server.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...formHeaders, authorization: basic(as.clientId, as.clientSecret) },
+        payload: form(params),
+      });
+    const bearer = (url: string, token: string) =>
+      server.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+    const tokenFrom = async (response: Promise<LightMyRequestResponse>) => {
+      const body = (await response).json();
+      if (typeof body.access_token !== 'string') throw new Error(`no token: ${JSON.stringify(body)}`);
+      return body.access_token as string;
+    };
 
-  /** One token of each kind a bearer check sees: a machine's, a person's (userinfo), a service account's (/me). */
-  async function issueTokens() {
-    const machine = await tokenFrom(post('/oauth/token', worker, { grant_type: 'client_credentials' }));
-    const person = await tokenFrom(
-      post('/oauth/token', personal, {
-        grant_type: 'password',
-        username: 'alice',
-        password: 'correct horse battery',
-        scope: 'openid profile',
-      }),
-    );
-    const service = (await server.services.users.issueServiceToken('robot', 30, { actor: 'test' }))
-      .accessToken;
-    return { machine, person, service: service.token, serviceJti: service.jti };
+    /** One token of each kind a bearer check sees: a machine's, a person's (userinfo), a service account's (/me). */
+    async function issueTokens() {
+      const machine = await tokenFrom(post('/oauth/token', worker, { grant_type: 'client_credentials' }));
+      const person = await tokenFrom(
+        post('/oauth/token', personal, {
+          grant_type: 'password',
+          username: 'alice',
+          password: 'correct horse battery',
+          scope: 'openid profile',
+        }),
+      );
+      const service = (await server.services.users.issueServiceToken('robot', 30, { actor: 'test' }))
+        .accessToken;
+      return { machine, person, service: service.token, serviceJti: service.jti };
+    }
+
+    async function revokeAll(tokens: Tokens) {
+      expect((await post('/oauth/revoke', worker, { token: tokens.machine })).statusCode).toBe(200);
+      expect((await post('/oauth/revoke', personal, { token: tokens.person })).statusCode).toBe(200);
+      await server.services.serviceTokens.revoke(tokens.serviceJti, { actor: 'test' });
+    }
+
+    /** Every bearer check refuses the revoked tokens; each answer's time is returned. */
+    async function expectRefused(tokens: Tokens): Promise<number[]> {
+      const introspection = await timed(() =>
+        post('/oauth/introspect', resourceServer, { token: tokens.machine }),
+      );
+      expect(introspection.result.json()).toEqual({ active: false });
+      const userinfo = await timed(() => bearer('/oauth/userinfo', tokens.person));
+      expect(userinfo.result.statusCode).toBe(401);
+      const me = await timed(() => bearer('/me', tokens.service));
+      expect(me.result.statusCode).toBe(401);
+      return [introspection.ms, userinfo.ms, me.ms];
+    }
+
+    /** Every bearer check accepts the live tokens. */
+    async function expectAccepted(tokens: Tokens): Promise<number[]> {
+      const introspection = await timed(() =>
+        post('/oauth/introspect', resourceServer, { token: tokens.machine }),
+      );
+      expect(introspection.result.json()).toMatchObject({ active: true });
+      const userinfo = await timed(() => bearer('/oauth/userinfo', tokens.person));
+      expect(userinfo.result.statusCode).toBe(200);
+      const me = await timed(() => bearer('/me', tokens.service));
+      expect(me.result.statusCode).toBe(200);
+      return [introspection.ms, userinfo.ms, me.ms];
+    }
+
+    const jtiOf = async (token: string) => (await server.services.accessTokens.verify(token)).jti;
+    const inRedis = async (jti: string) => (await admin.zscore(key, `j:${jti}`)) !== null;
+    const warnings = (pattern: RegExp) =>
+      server.logs.filter((line) => {
+        const entry = JSON.parse(line) as { level: number; msg: string };
+        return entry.level >= 40 && pattern.test(entry.msg);
+      });
+
+    return {
+      proxy,
+      key,
+      list,
+      worker,
+      post,
+      issueTokens,
+      revokeAll,
+      expectRefused,
+      expectAccepted,
+      jtiOf,
+      inRedis,
+      warnings,
+    };
   }
 
-  async function revokeAll(tokens: Awaited<ReturnType<typeof issueTokens>>) {
-    expect((await post('/oauth/revoke', worker, { token: tokens.machine })).statusCode).toBe(200);
-    expect((await post('/oauth/revoke', personal, { token: tokens.person })).statusCode).toBe(200);
-    await server.services.serviceTokens.revoke(tokens.serviceJti, { actor: 'test' });
-  }
-
-  /** Every bearer check refuses the revoked tokens; each answer's time is returned. */
-  async function expectRefused(tokens: Awaited<ReturnType<typeof issueTokens>>): Promise<number[]> {
-    const introspection = await timed(() =>
-      post('/oauth/introspect', resourceServer, { token: tokens.machine }),
-    );
-    expect(introspection.result.json()).toEqual({ active: false });
-    const userinfo = await timed(() => bearer('/oauth/userinfo', tokens.person));
-    expect(userinfo.result.statusCode).toBe(401);
-    const me = await timed(() => bearer('/me', tokens.service));
-    expect(me.result.statusCode).toBe(401);
-    return [introspection.ms, userinfo.ms, me.ms];
-  }
-
-  /** Every bearer check accepts the live tokens. */
-  async function expectAccepted(tokens: Awaited<ReturnType<typeof issueTokens>>): Promise<number[]> {
-    const introspection = await timed(() =>
-      post('/oauth/introspect', resourceServer, { token: tokens.machine }),
-    );
-    expect(introspection.result.json()).toMatchObject({ active: true });
-    const userinfo = await timed(() => bearer('/oauth/userinfo', tokens.person));
-    expect(userinfo.result.statusCode).toBe(200);
-    const me = await timed(() => bearer('/me', tokens.service));
-    expect(me.result.statusCode).toBe(200);
-    return [introspection.ms, userinfo.ms, me.ms];
-  }
-
-  const jtiOf = async (token: string) => (await server.services.accessTokens.verify(token)).jti;
-  const inRedis = async (jti: string) => (await admin.zscore(key, `j:${jti}`)) !== null;
-  const warnings = (pattern: RegExp) =>
-    server.logs.filter((line) => {
-      const entry = JSON.parse(line) as { level: number; msg: string };
-      return entry.level >= 40 && pattern.test(entry.msg);
-    });
-
-  it('a revoked token stays refused when Redis loses the set (FLUSHALL, eviction), and the set is refilled', async () => {
+  it('a revoked token stays refused when Redis loses the set (FLUSHALL, eviction), and the set is refilled', async (test) => {
+    const { key, list, issueTokens, revokeAll, expectRefused, expectAccepted, jtiOf, inRedis } =
+      await revocationServer(test);
     const revoked = await issueTokens();
     const live = await issueTokens();
     await revokeAll(revoked);
@@ -186,7 +205,9 @@ describeEachDialect('revocation whatever Redis does', (dialect) => {
     await expectAccepted(live);
   });
 
-  it('a set lost again and again is refilled each time, and reported at most once per interval', async () => {
+  it('a set lost again and again is refilled each time, and reported at most once per interval', async (test) => {
+    const { key, list, issueTokens, revokeAll, expectRefused, jtiOf, inRedis, warnings } =
+      await revocationServer(test);
     const revoked = await issueTokens();
     await revokeAll(revoked);
     const jti = await jtiOf(revoked.machine);
@@ -198,7 +219,8 @@ describeEachDialect('revocation whatever Redis does', (dialect) => {
     expect(warnings(/incomplete/)).toHaveLength(1);
   });
 
-  it('a write Redis refuses (a reply error) makes every instance distrust the set until it is refilled', async () => {
+  it('a write Redis refuses (a reply error) makes every instance distrust the set until it is refilled', async (test) => {
+    const { key, list, issueTokens, revokeAll, expectRefused, jtiOf, inRedis } = await revocationServer(test);
     const revoked = await issueTokens();
     // Redis answers, but with an error: the key holds something that is not a sorted set.
     await admin.set(key, 'not a sorted set');
@@ -209,7 +231,20 @@ describeEachDialect('revocation whatever Redis does', (dialect) => {
     await expectRefused(revoked);
   });
 
-  it('a stalled Redis costs a bearer check at most its timeout, and revocations made meanwhile hold', async () => {
+  it('a stalled Redis costs a bearer check at most its timeout, and revocations made meanwhile hold', async (test) => {
+    const {
+      proxy,
+      list,
+      worker,
+      post,
+      issueTokens,
+      revokeAll,
+      expectRefused,
+      expectAccepted,
+      jtiOf,
+      inRedis,
+      warnings,
+    } = await revocationServer(test);
     const before = await issueTokens();
     const during = await issueTokens();
     const live = await issueTokens();
@@ -239,7 +274,9 @@ describeEachDialect('revocation whatever Redis does', (dialect) => {
     await expectAccepted(live);
   }, 60_000);
 
-  it('a cut Redis answers from the database at once, and the list resyncs when Redis is back', async () => {
+  it('a cut Redis answers from the database at once, and the list resyncs when Redis is back', async (test) => {
+    const { proxy, key, list, issueTokens, revokeAll, expectRefused, expectAccepted, jtiOf, inRedis } =
+      await revocationServer(test);
     const before = await issueTokens();
     const during = await issueTokens();
     const live = await issueTokens();

@@ -1,13 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { serverEntry } from '../helpers/server-entry.js';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const mainTs = join(repoRoot, 'packages/server/src/main.ts');
-// By absolute URL, as test/lifecycle/server-process.test.ts does: the source, no build needed.
-const tsxLoader = pathToFileURL(join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
+// The current source, no build needed (helpers/server-entry.ts).
+const entry = await serverEntry();
 
-/** A `tessera serve` process, as an operator runs it (here from source, through tsx). */
+/** A `tessera serve` process, as an operator runs it (here from the current source). */
 export interface TesseraProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -25,7 +22,7 @@ export function startTessera(env: Record<string, string>): TesseraProcess {
       ([key]) => !key.startsWith('TESSERA_') && key !== 'PORT' && key !== 'HOST' && key !== 'NODE_OPTIONS',
     ),
   );
-  const child = spawn(process.execPath, ['--import', tsxLoader, mainTs, 'serve'], {
+  const child = spawn(process.execPath, [entry, 'serve'], {
     env: { ...inherited, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

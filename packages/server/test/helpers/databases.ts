@@ -22,15 +22,36 @@ if (inCi && (postgresUrl === undefined || redisUrl === undefined)) {
 export const dialects: readonly Dialect[] = ['sqlite', 'postgres'];
 const selected = selectedDialects(process.env, inCi);
 
+export interface DialectSuiteOptions {
+  /**
+   * Runs the dialects' suites at the same time, and the tests in each at the same time too, for
+   * suites whose tests mostly wait (backoffs, held refusals, retries). Each test must then own
+   * what it uses, e.g. a server from testServerFor(), not one shared through beforeEach.
+   */
+  readonly concurrent?: boolean;
+}
+
 /**
  * Runs a suite once per storage dialect (STYLE C11). Without TESSERA_TEST_POSTGRES_URL the
  * PostgreSQL run reports itself skipped instead of passing silently, and so does a dialect that
- * TESSERA_TEST_DIALECTS leaves out.
+ * TESSERA_TEST_DIALECTS leaves out. Options go second, as with Vitest's describe(name, options, fn).
  */
-export function describeEachDialect(name: string, suite: (dialect: Dialect) => void): void {
+export function describeEachDialect(name: string, suite: (dialect: Dialect) => void): void;
+export function describeEachDialect(
+  name: string,
+  options: DialectSuiteOptions,
+  suite: (dialect: Dialect) => void,
+): void;
+export function describeEachDialect(
+  name: string,
+  ...args: [(dialect: Dialect) => void] | [DialectSuiteOptions, (dialect: Dialect) => void]
+): void {
+  const [options, suite] = args.length === 1 ? [{}, args[0]] : args;
   for (const dialect of dialects) {
     const runs = selected.has(dialect) && (dialect !== 'postgres' || postgresUrl !== undefined);
-    (runs ? describe : describe.skip)(`${name} [${dialect}]`, () => suite(dialect));
+    (runs ? describe : describe.skip)(`${name} [${dialect}]`, { concurrent: options.concurrent }, () =>
+      suite(dialect),
+    );
   }
 }
 
@@ -45,8 +66,9 @@ export interface FreshDatabase {
 
 /**
  * A new, isolated database of the given dialect: a SQLite file or a PostgreSQL schema. Migrated
- * (a copy of a per-worker template, see sqlite-template.ts and postgres-template.ts) unless
- * `migrate: false` asks for an empty one.
+ * (a copy of a per-worker template, see sqlite-template.ts and postgres-template.ts; on
+ * PostgreSQL perhaps one another test disposed of, emptied) unless `migrate: false` asks for an
+ * empty one.
  */
 export async function freshDatabase(
   dialect: Dialect,
@@ -70,9 +92,7 @@ export async function freshDatabase(
   }
   if (postgresUrl === undefined) throw new Error('TESSERA_TEST_POSTGRES_URL is not set');
   const worker = await postgresWorker(postgresUrl);
-  const schema = `t_${Math.random().toString(36).slice(2, 12)}`;
-  if (migrate) await worker.cloneTemplate(schema);
-  else await worker.query(`create schema ${schema}`);
+  const schema = migrate ? await worker.migratedSchema() : await worker.emptySchema();
   const handle = openDatabase({ kind: 'postgres', url: worker.url }, { postgresSchema: schema });
   const url = new URL(worker.url);
   url.searchParams.set('options', `-c search_path=${schema}`);
@@ -82,7 +102,7 @@ export async function freshDatabase(
     dataDir,
     async dispose() {
       await handle.close().catch(() => undefined);
-      await worker.query(`drop schema if exists ${schema} cascade`);
+      await worker.release(schema);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

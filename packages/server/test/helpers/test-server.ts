@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import type { TestContext } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/types.js';
@@ -34,6 +35,16 @@ export async function startTestServer(
   options: TestServerOptions = {},
 ): Promise<TestServer> {
   const database = await freshDatabase(dialect);
+  try {
+    return await startOn(database, options);
+  } catch (error) {
+    // The caller never gets the server to close: its database is given back here.
+    await database.dispose();
+    throw error;
+  }
+}
+
+async function startOn(database: FreshDatabase, options: TestServerOptions): Promise<TestServer> {
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(Date.UTC(2026, 10, 23, 12));
   const logs: string[] = [];
   const sink = new Writable({
@@ -78,6 +89,20 @@ export async function startTestServer(
       await database.dispose();
     },
   };
+}
+
+/**
+ * A test server that closes when `test` ends. Tests that run concurrently each start their own
+ * this way: one shared through beforeEach/afterEach would be swapped under them.
+ */
+export async function testServerFor(
+  test: Pick<TestContext, 'onTestFinished'>,
+  dialect: Dialect,
+  options: TestServerOptions = {},
+): Promise<TestServer> {
+  const server = await startTestServer(dialect, options);
+  test.onTestFinished(() => server.close());
+  return server;
 }
 
 /** Registers a confidential client-credentials client; returns its id and secret. */

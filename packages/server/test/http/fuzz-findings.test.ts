@@ -87,6 +87,7 @@ describe('error shapes the fuzzer found wrong', () => {
   it.each([
     ['a bad header', 'GET /me HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\n\r\n'],
     ['a lower-case method', 'get /me HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a byte outside ASCII in its request line', 'GET /me?a\u00c3=b HTTP/1.1\r\nHost: x\r\n\r\n'],
   ])(
     'a request refused for %s after another on the same connection answers in its path’s shape',
     async (_, refused) => {

@@ -3,18 +3,18 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { verifyPassword } from '../../src/platform/password-hash.js';
+import { serverEntry } from '../helpers/server-entry.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const mainTs = join(repoRoot, 'packages/server/src/main.ts');
-// By absolute URL: a bare `--import tsx` would be resolved from the child's cwd, a temp dir.
-const tsxLoader = pathToFileURL(join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
+// The current source, no build needed (helpers/server-entry.ts).
+const entry = await serverEntry();
 
-// Waits, not measurements: a cold start under tsx on a loaded 2-core CI machine (the other test
-// worker running Chromium) can take several times the 2 s it takes alone.
+// Waits, not measurements: a cold start on a loaded 2-core CI machine (the other test worker
+// running Chromium) can take several times the second it takes alone.
 const startTimeoutMs = 20_000;
 const exitTimeoutMs = 10_000;
 
@@ -61,27 +61,39 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 describe('the tessera serve process', { timeout: 90_000 }, () => {
-  const children: ChildProcess[] = [];
-  const cleanups: Array<() => void | Promise<void>> = [];
-  let cwd: string;
-
-  beforeEach(() => {
-    cwd = mkdtempSync(join(tmpdir(), 'tessera-process-'));
-  });
-
-  afterEach(async () => {
-    for (const child of children.splice(0)) {
-      if (child.exitCode === null && child.signalCode === null) {
-        const gone = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
-        await withTimeout(gone, 5_000, 'a killed child to exit').catch(() => undefined);
+  /**
+   * A test's working directory and the processes it starts: those still running are killed, and
+   * the directory removed, when the test ends. Each test has its own, so that the bad
+   * configuration tests can run at the same time.
+   */
+  function sandboxFor(test: TestContext) {
+    const cwd = mkdtempSync(join(tmpdir(), 'tessera-process-'));
+    const children: ChildProcess[] = [];
+    test.onTestFinished(async () => {
+      for (const child of children) {
+        if (child.exitCode === null && child.signalCode === null) {
+          const gone = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGKILL');
+          await withTimeout(gone, 5_000, 'a killed child to exit').catch(() => undefined);
+        }
       }
-    }
-    for (const cleanup of cleanups.splice(0)) await cleanup();
-    rmSync(cwd, { recursive: true, force: true });
-  });
+      rmSync(cwd, { recursive: true, force: true });
+    });
+    return {
+      cwd,
+      /** Starts `tessera serve` in `dir`, the test's directory unless told otherwise. */
+      start: (env: Record<string, string> = {}, dir: string = cwd) => {
+        const tessera = spawnTessera(env, dir);
+        children.push(tessera.child);
+        return tessera;
+      },
+      /** A process the test started itself, killed like the others. */
+      track: (child: ChildProcess) => children.push(child),
+      readStoredState: () => storedState(cwd),
+    };
+  }
 
-  function start(env: Record<string, string> = {}, dir: string = cwd): Tessera {
+  function spawnTessera(env: Record<string, string>, dir: string): Tessera {
     // Nothing of the test runner's own Tessera settings may leak into the child.
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(
@@ -89,12 +101,11 @@ describe('the tessera serve process', { timeout: 90_000 }, () => {
       ),
     );
     const spawnedAt = performance.now();
-    const child = spawn(process.execPath, ['--import', tsxLoader, mainTs, 'serve'], {
+    const child = spawn(process.execPath, [entry, 'serve'], {
       cwd: dir,
       env: { ...inherited, PORT: '0', HOST: '127.0.0.1', TESSERA_LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    children.push(child);
     let out = '';
     let err = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -149,7 +160,7 @@ describe('the tessera serve process', { timeout: 90_000 }, () => {
     return withTimeout(tessera.exited, exitTimeoutMs, 'tessera to exit after SIGTERM');
   }
 
-  function readStoredState(): { adminHash: string | null; users: number; keys: unknown[] } {
+  function storedState(cwd: string): { adminHash: string | null; users: number; keys: unknown[] } {
     const sqlite = new SQLite(join(cwd, 'data/tessera.db'), { readonly: true, fileMustExist: true });
     try {
       const admin = sqlite.prepare("select password_hash from users where username = 'admin'").get() as
@@ -169,7 +180,8 @@ describe('the tessera serve process', { timeout: 90_000 }, () => {
     return at === -1 ? undefined : lines[at + 1]?.trim();
   }
 
-  it('first start on an empty directory: prints the admin password once and serves discovery within 10 s', async () => {
+  it('first start on an empty directory: prints the admin password once and serves discovery within 10 s', async (test) => {
+    const { cwd, start, readStoredState } = sandboxFor(test);
     const tessera = start();
     const port = await listening(tessera);
 
@@ -178,7 +190,7 @@ describe('the tessera serve process', { timeout: 90_000 }, () => {
     });
     expect(response.status).toBe(200);
     const discovery = (await response.json()) as { issuer: string; jwks_uri: string };
-    // Measured from spawn to the first 200 (tsx compiling TypeScript included): 1.8–2.2 s on the development machine.
+    // Measured from spawn to the first 200: about 1 s on the development machine (2 s through tsx).
     const elapsed = performance.now() - tessera.spawnedAt;
     expect(elapsed).toBeLessThan(10_000);
     expect(discovery.issuer).toBe('http://localhost:8080');
@@ -211,7 +223,8 @@ describe('the tessera serve process', { timeout: 90_000 }, () => {
     for (const line of logLines(stdout)) expect(line.level).toBeLessThan(40);
   });
 
-  it('a second start prints no password and changes neither the admin user nor the signing keys', async () => {
+  it('a second start prints no password and changes neither the admin user nor the signing keys', async (test) => {
+    const { start, readStoredState } = sandboxFor(test);
     const first = start();
     await served(first);
     expect(bannerPassword(first.stdout())).toBeDefined();
@@ -239,7 +252,8 @@ describe('the tessera serve process', { timeout: 90_000 }, () => {
     expect(stackTraceLines(stdout + second.stderr())).toEqual([]);
   });
 
-  it('SIGTERM: drains, logs "stopped" and exits 0 within 10 s', async () => {
+  it('SIGTERM: drains, logs "stopped" and exits 0 within 10 s', async (test) => {
+    const { start } = sandboxFor(test);
     const tessera = start();
     await served(tessera);
     const signalledAt = performance.now();
@@ -264,7 +278,8 @@ describe('the tessera serve process', { timeout: 90_000 }, () => {
   // installed before bootstrap and listen.
   it('SIGTERM sent the moment the banner appears is still a clean shutdown', {
     timeout: 150_000,
-  }, async () => {
+  }, async (test) => {
+    const { cwd, start } = sandboxFor(test);
     const all = Array.from({ length: 4 }, (_, i) => {
       const dir = join(cwd, `instance-${i}`);
       mkdirSync(dir);
@@ -286,7 +301,7 @@ describe('the tessera serve process', { timeout: 90_000 }, () => {
     args: string[],
     dir: string,
   ): { status: number | null; stdout: string; stderr: string } {
-    const result = spawnSync(process.execPath, ['--import', tsxLoader, mainTs, ...args], {
+    const result = spawnSync(process.execPath, [entry, ...args], {
       cwd: dir,
       env: Object.fromEntries(
         Object.entries(process.env).filter(([key]) => !key.startsWith('TESSERA_') && key !== 'PORT'),
@@ -297,7 +312,8 @@ describe('the tessera serve process', { timeout: 90_000 }, () => {
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
-  it("records its issuer; the CLI run from a subfolder of the project uses the server's database and issuer", async () => {
+  it("records its issuer; the CLI run from a subfolder of the project uses the server's database and issuer", async (test) => {
+    const { cwd, start } = sandboxFor(test);
     // A project: a workspaces root, with a package of its own in a subfolder (issue 13).
     writeFileSync(join(cwd, 'package.json'), '{"name": "project", "private": true, "workspaces": ["app"]}\n');
     const app = join(cwd, 'app');
@@ -321,14 +337,15 @@ describe('the tessera serve process', { timeout: 90_000 }, () => {
     expect(existsSync(join(app, 'data'))).toBe(false);
   });
 
-  it('`npm start` (its script from package.json) stops on SIGTERM sent to npm', async () => {
+  it('`npm start` (its script from package.json) stops on SIGTERM sent to npm', async (test) => {
+    const { cwd, track } = sandboxFor(test);
     const rootPackage = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     };
-    // The same script, with the built entry point swapped for the TypeScript one.
+    // The same script, with the built entry point swapped for the current source's.
     const script = (rootPackage.scripts.start as string).replace(
       'node packages/server/bin/tessera.js',
-      `node --import ${tsxLoader} ${mainTs}`,
+      `node ${entry}`,
     );
     expect(script).not.toBe(rootPackage.scripts.start);
     writeFileSync(
@@ -343,7 +360,7 @@ describe('the tessera serve process', { timeout: 90_000 }, () => {
       env: { ...inherited, PORT: '0', HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    children.push(npm);
+    track(npm);
     let out = '';
     npm.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
@@ -373,8 +390,15 @@ describe('the tessera serve process', { timeout: 90_000 }, () => {
     await new Promise<void>((resolve) => probe.close(() => resolve()));
   });
 
-  describe('bad configuration: one line on stderr naming the setting, non-zero exit, no stack trace', () => {
-    async function expectConfigFailure(env: Record<string, string>, setting: string): Promise<string> {
+  // Each of these only waits for a process to refuse to start: they wait side by side.
+  describe('bad configuration: one line on stderr naming the setting, non-zero exit, no stack trace', {
+    concurrent: true,
+  }, () => {
+    async function expectConfigFailure(
+      start: (env: Record<string, string>) => Tessera,
+      env: Record<string, string>,
+      setting: string,
+    ): Promise<string> {
       const tessera = start(env);
       const exit = await withTimeout(tessera.exited, startTimeoutMs, 'tessera to refuse to start');
       expect(exit.signal).toBeNull();
@@ -388,43 +412,61 @@ describe('the tessera serve process', { timeout: 90_000 }, () => {
       return stderr[0] as string;
     }
 
-    it('TESSERA_ISSUER=not-a-url', async () => {
-      const line = await expectConfigFailure({ TESSERA_ISSUER: 'not-a-url' }, 'TESSERA_ISSUER');
+    it('TESSERA_ISSUER=not-a-url', async (test) => {
+      const { cwd, start } = sandboxFor(test);
+      const line = await expectConfigFailure(start, { TESSERA_ISSUER: 'not-a-url' }, 'TESSERA_ISSUER');
       expect(line).toContain('not-a-url');
       expect(existsSync(join(cwd, 'data'))).toBe(false);
     });
 
-    it('TESSERA_DATABASE_URL=mysql://x/y', async () => {
-      const line = await expectConfigFailure({ TESSERA_DATABASE_URL: 'mysql://x/y' }, 'TESSERA_DATABASE_URL');
+    it('TESSERA_DATABASE_URL=mysql://x/y', async (test) => {
+      const { start } = sandboxFor(test);
+      const line = await expectConfigFailure(
+        start,
+        { TESSERA_DATABASE_URL: 'mysql://x/y' },
+        'TESSERA_DATABASE_URL',
+      );
       expect(line).toContain('mysql');
     });
 
-    it('PORT=abc', async () => {
-      await expectConfigFailure({ PORT: 'abc' }, 'PORT');
+    it('PORT=abc', async (test) => {
+      const { start } = sandboxFor(test);
+      await expectConfigFailure(start, { PORT: 'abc' }, 'PORT');
     });
 
-    it('a port already in use', async () => {
+    it('a port already in use', async (test) => {
+      const { start, readStoredState } = sandboxFor(test);
       const blocker: Server = createServer();
       await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-      cleanups.push(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+      test.onTestFinished(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
       const address = blocker.address();
       if (address === null || typeof address === 'string') throw new Error('no port');
-      const line = await expectConfigFailure({ PORT: String(address.port), HOST: '127.0.0.1' }, 'PORT');
+      const line = await expectConfigFailure(
+        start,
+        { PORT: String(address.port), HOST: '127.0.0.1' },
+        'PORT',
+      );
       expect(line).toContain(String(address.port));
       // No admin whose password nobody saw (issue 13): it is created once the server serves.
       expect(readStoredState().users).toBe(0);
     });
 
-    it('HOST=nonexistent.invalid names HOST, not the database, and creates no admin', async () => {
-      const line = await expectConfigFailure({ HOST: 'nonexistent.invalid' }, 'HOST');
+    it('HOST=nonexistent.invalid names HOST, not the database, and creates no admin', async (test) => {
+      const { start, readStoredState } = sandboxFor(test);
+      const line = await expectConfigFailure(start, { HOST: 'nonexistent.invalid' }, 'HOST');
       expect(line).toContain('nonexistent.invalid');
       expect(readStoredState().users).toBe(0);
     });
 
-    it('a data directory that cannot be created', async () => {
+    it('a data directory that cannot be created', async (test) => {
+      const { cwd, start } = sandboxFor(test);
       const file = join(cwd, 'file.txt');
       writeFileSync(file, 'not a directory\n');
-      const line = await expectConfigFailure({ TESSERA_DATA_DIR: join(file, 'sub') }, 'TESSERA_DATA_DIR');
+      const line = await expectConfigFailure(
+        start,
+        { TESSERA_DATA_DIR: join(file, 'sub') },
+        'TESSERA_DATA_DIR',
+      );
       expect(line).toContain(join(file, 'sub'));
     });
   });

@@ -9,27 +9,31 @@ import {
   formHeaders,
   startTestServer,
   type TestServer,
+  testServerFor,
 } from '../helpers/test-server.js';
+
+const password = 'correct horse battery';
+
+/** POST /login to `server`, as if from `remoteAddress`. */
+const loginTo = (server: TestServer) => (remoteAddress: string, username: string, secret: string) =>
+  server.app.inject({
+    method: 'POST',
+    url: '/login',
+    remoteAddress,
+    payload: { username, password: secret },
+  });
 
 /**
  * Issue 14: a growing backoff per username + address across every password door, a budget per
  * address across usernames, and password checks shed rather than queued without bound.
+ *
+ * The backoffs and held refusals are real seconds: the tests wait them out side by side, each
+ * with a server of its own.
  */
-describeEachDialect('sign-in brute-force defence', (dialect) => {
-  let server: TestServer;
-  afterEach(() => server.close());
-
-  const password = 'correct horse battery';
-  const login = (remoteAddress: string, username: string, secret: string) =>
-    server.app.inject({
-      method: 'POST',
-      url: '/login',
-      remoteAddress,
-      payload: { username, password: secret },
-    });
-
-  it('backs off one username from one address, across doors, while the owner signs in from elsewhere', async () => {
-    server = await startTestServer(dialect, { env: { TESSERA_RATE_LIMITS: 'login_failures=2' } });
+describeEachDialect('sign-in brute-force defence', { concurrent: true }, (dialect) => {
+  it('backs off one username from one address, across doors, while the owner signs in from elsewhere', async (test) => {
+    const server = await testServerFor(test, dialect, { env: { TESSERA_RATE_LIMITS: 'login_failures=2' } });
+    const login = loginTo(server);
     await createPerson(server.services);
     const attacker = '127.0.0.2';
     // Two free failures, then each failure closes the pair for twice as long: 1 s, 2 s, 4 s.
@@ -80,16 +84,18 @@ describeEachDialect('sign-in brute-force defence', (dialect) => {
     expect((await login(attacker, 'alice', password)).statusCode).toBe(200);
   });
 
-  it('a refusal is held up to a second before it is answered, so a flood gets few answers', async () => {
-    server = await startTestServer(dialect, { env: { TESSERA_RATE_LIMITS: 'login=1' } });
+  it('a refusal is held up to a second before it is answered, so a flood gets few answers', async (test) => {
+    const server = await testServerFor(test, dialect, { env: { TESSERA_RATE_LIMITS: 'login=1' } });
+    const login = loginTo(server);
     expect((await login('127.0.0.9', 'nobody', 'guess')).statusCode).toBe(401);
     const started = Date.now();
     expect((await login('127.0.0.9', 'nobody', 'guess')).statusCode).toBe(429);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
-  it('the backoff doubles with each further failure and is audited', async () => {
-    server = await startTestServer(dialect, { env: { TESSERA_RATE_LIMITS: 'login_failures=1' } });
+  it('the backoff doubles with each further failure and is audited', async (test) => {
+    const server = await testServerFor(test, dialect, { env: { TESSERA_RATE_LIMITS: 'login_failures=1' } });
+    const login = loginTo(server);
     await createPerson(server.services);
     const attacker = '127.0.0.5';
     expect((await login(attacker, 'alice', 'guess')).statusCode).toBe(401);
@@ -107,8 +113,9 @@ describeEachDialect('sign-in brute-force defence', (dialect) => {
     expect(backoffs.sort()).toEqual([1, 2]);
   });
 
-  it('concurrent guesses cannot slip through together: each is counted before its password is checked', async () => {
-    server = await startTestServer(dialect, { env: { TESSERA_RATE_LIMITS: 'login_failures=2' } });
+  it('concurrent guesses cannot slip through together: each is counted before its password is checked', async (test) => {
+    const server = await testServerFor(test, dialect, { env: { TESSERA_RATE_LIMITS: 'login_failures=2' } });
+    const login = loginTo(server);
     await createPerson(server.services);
     const statuses = await Promise.all(
       Array.from({ length: 16 }, () => login('127.0.0.8', 'alice', 'guess').then((r) => r.statusCode)),
@@ -118,8 +125,9 @@ describeEachDialect('sign-in brute-force defence', (dialect) => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(13);
   });
 
-  it('limits failures per address across usernames (password spraying)', async () => {
-    server = await startTestServer(dialect, { env: { TESSERA_RATE_LIMITS: 'ip_failures=3' } });
+  it('limits failures per address across usernames (password spraying)', async (test) => {
+    const server = await testServerFor(test, dialect, { env: { TESSERA_RATE_LIMITS: 'ip_failures=3' } });
+    const login = loginTo(server);
     await createPerson(server.services);
     const sprayer = '127.0.0.6';
     for (const username of ['bob', 'carol', 'dave']) {
@@ -132,6 +140,9 @@ describeEachDialect('sign-in brute-force defence', (dialect) => {
   });
 });
 
+// Sequential, so after the concurrent suites above have finished: the password-check slots are
+// per process, and with no queue at all another test's checks holding them would shed every
+// attempt here.
 describeEachDialect('load shedding of password checks', (dialect) => {
   let server: TestServer;
   afterEach(() => server.close());

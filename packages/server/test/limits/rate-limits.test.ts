@@ -1,5 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { describeEachDialect } from '../helpers/databases.js';
 import {
   basic,
@@ -7,8 +7,8 @@ import {
   createPerson,
   form,
   formHeaders,
-  startTestServer,
   type TestServer,
+  testServerFor,
 } from '../helpers/test-server.js';
 
 /** Issue 14: SPEC's rate limits on every route family, their headers and their refusals. */
@@ -29,24 +29,25 @@ function retryAfter(response: LightMyRequestResponse): number {
   return value;
 }
 
-describeEachDialect('rate limits per route family', (dialect) => {
-  let server: TestServer;
-  afterEach(() => server.close());
-
-  const start = async (limits: string, env: Record<string, string> = {}) => {
-    server = await startTestServer(dialect, { env: { TESSERA_RATE_LIMITS: limits, ...env } });
+// Refusals are held up to a second before they are answered, and one test waits out a window:
+// the tests wait side by side, each with a server of its own.
+describeEachDialect('rate limits per route family', { concurrent: true }, (dialect) => {
+  /** A server with these limits for `test`, and a client-credentials request to it. */
+  const start = async (test: TestContext, limits: string, env: Record<string, string> = {}) => {
+    const server = await testServerFor(test, dialect, { env: { TESSERA_RATE_LIMITS: limits, ...env } });
+    const clientCredentials = (clientId: string, secret: string, remoteAddress = '127.0.0.1') =>
+      server.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        remoteAddress,
+        headers: { ...formHeaders, authorization: basic(clientId, secret) },
+        payload: form({ grant_type: 'client_credentials' }),
+      });
+    return { server, clientCredentials };
   };
-  const clientCredentials = (clientId: string, secret: string, remoteAddress = '127.0.0.1') =>
-    server.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      remoteAddress,
-      headers: { ...formHeaders, authorization: basic(clientId, secret) },
-      payload: form({ grant_type: 'client_credentials' }),
-    });
 
-  it('/oauth/token: the claimed client is counted, bad secrets included, and refused in RFC 6749 JSON', async () => {
-    await start('token=3');
+  it('/oauth/token: the claimed client is counted, bad secrets included, and refused in RFC 6749 JSON', async (test) => {
+    const { server, clientCredentials } = await start(test, 'token=3');
     const client = await createMachineClient(server.services);
     const first = await clientCredentials(client.clientId, client.clientSecret);
     expect(first.statusCode).toBe(200);
@@ -72,8 +73,8 @@ describeEachDialect('rate limits per route family', (dialect) => {
     expect((await clientCredentials(other.clientId, other.clientSecret)).statusCode).toBe(200);
   });
 
-  it('/oauth/token: made-up client ids share one budget per address, not one each', async () => {
-    await start('token=2');
+  it('/oauth/token: made-up client ids share one budget per address, not one each', async (test) => {
+    const { clientCredentials } = await start(test, 'token=2');
     const unknown = (n: number, address: string) =>
       clientCredentials(`made-up-${n}`, 'secret', address).then((r) => r.statusCode);
     expect([await unknown(1, '127.0.0.7'), await unknown(2, '127.0.0.7')]).toEqual([401, 401]);
@@ -81,8 +82,8 @@ describeEachDialect('rate limits per route family', (dialect) => {
     expect(await unknown(4, '127.0.0.8')).toBe(401);
   });
 
-  it('/oauth/revoke and /oauth/introspect are counted per client, client_id in the body included', async () => {
-    await start('revoke=1,introspect=1');
+  it('/oauth/revoke and /oauth/introspect are counted per client, client_id in the body included', async (test) => {
+    const { server } = await start(test, 'revoke=1,introspect=1');
     const client = await createMachineClient(server.services);
     const call = (url: string) =>
       server.app.inject({
@@ -99,8 +100,8 @@ describeEachDialect('rate limits per route family', (dialect) => {
     }
   });
 
-  it('/oauth/userinfo and /me are counted per token; a service account has its own budget', async () => {
-    await start('userinfo=1,me=1,service_account=2');
+  it('/oauth/userinfo and /me are counted per token; a service account has its own budget', async (test) => {
+    const { server } = await start(test, 'userinfo=1,me=1,service_account=2');
     await createPerson(server.services);
     const login = await server.app.inject({
       method: 'POST',
@@ -143,8 +144,8 @@ describeEachDialect('rate limits per route family', (dialect) => {
     expectLimitHeaders(robotMe, 2, 1);
   });
 
-  it('/login is counted per address and refused in the session envelope', async () => {
-    await start('login=2');
+  it('/login is counted per address and refused in the session envelope', async (test) => {
+    const { server } = await start(test, 'login=2');
     const login = (remoteAddress: string) =>
       server.app.inject({
         method: 'POST',
@@ -161,8 +162,8 @@ describeEachDialect('rate limits per route family', (dialect) => {
     expect((await login('127.0.0.4')).statusCode).toBe(401);
   });
 
-  it('pages and /oauth/authorize are counted per address and refused with an HTML page', async () => {
-    await start('pages=1,authorize=1');
+  it('pages and /oauth/authorize are counted per address and refused with an HTML page', async (test) => {
+    const { server } = await start(test, 'pages=1,authorize=1');
     const signin = await server.app.inject({ method: 'GET', url: '/signin' });
     expect(signin.headers['x-ratelimit-limit']).toBe('1');
     const refused = await server.app.inject({ method: 'GET', url: '/signin' });
@@ -177,8 +178,8 @@ describeEachDialect('rate limits per route family', (dialect) => {
     expect((await authorize()).statusCode).toBe(429);
   });
 
-  it('a client tier or own limit replaces the default; an unlimited client carries no limit headers', async () => {
-    await start('token=1');
+  it('a client tier or own limit replaces the default; an unlimited client carries no limit headers', async (test) => {
+    const { server, clientCredentials } = await start(test, 'token=1');
     const tiered = await createMachineClient(server.services, { name: 'tiered' });
     await server.services.clients.update(
       tiered.clientId,
@@ -208,8 +209,8 @@ describeEachDialect('rate limits per route family', (dialect) => {
     ).rejects.toThrow(/the rate-limit tier must be one of starter, professional, unlimited/);
   });
 
-  it('the next request after Retry-After succeeds', async () => {
-    await start('token=1', { TESSERA_RATE_LIMIT_WINDOW: '1' });
+  it('the next request after Retry-After succeeds', async (test) => {
+    const { server, clientCredentials } = await start(test, 'token=1', { TESSERA_RATE_LIMIT_WINDOW: '1' });
     const client = await createMachineClient(server.services);
     expect((await clientCredentials(client.clientId, client.clientSecret)).statusCode).toBe(200);
     const refused = await clientCredentials(client.clientId, client.clientSecret);
@@ -219,10 +220,9 @@ describeEachDialect('rate limits per route family', (dialect) => {
   });
 });
 
-describe('client addresses', () => {
-  let server: TestServer;
-  afterEach(() => server.close());
-  const login = (remoteAddress: string, forwardedFor?: string) =>
+describe('client addresses', { concurrent: true }, () => {
+  /** POST /login to `server` as if from `remoteAddress`, through a proxy when `forwardedFor` is given. */
+  const loginTo = (server: TestServer) => (remoteAddress: string, forwardedFor?: string) =>
     server.app.inject({
       method: 'POST',
       url: '/login',
@@ -231,32 +231,37 @@ describe('client addresses', () => {
       payload: { username: 'nobody', password: 'whatever' },
     });
 
-  it('IPv6 addresses are counted per /64', async () => {
-    server = await startTestServer('sqlite', { env: { TESSERA_RATE_LIMITS: 'login=1' } });
+  it('IPv6 addresses are counted per /64', async (test) => {
+    const login = loginTo(await testServerFor(test, 'sqlite', { env: { TESSERA_RATE_LIMITS: 'login=1' } }));
     expect((await login('2001:db8:1:2::1')).statusCode).toBe(401);
     expect((await login('2001:db8:1:2:ffff::9')).statusCode).toBe(429);
     expect((await login('2001:db8:1:3::1')).statusCode).toBe(401);
   });
 
-  it('X-Forwarded-For names the client only with TESSERA_TRUST_PROXY', async () => {
-    server = await startTestServer('sqlite', { env: { TESSERA_RATE_LIMITS: 'login=1' } });
-    expect((await login('127.0.0.1', '203.0.113.1')).statusCode).toBe(401);
+  it('X-Forwarded-For names the client only with TESSERA_TRUST_PROXY', async (test) => {
+    const untrusting = loginTo(
+      await testServerFor(test, 'sqlite', { env: { TESSERA_RATE_LIMITS: 'login=1' } }),
+    );
+    expect((await untrusting('127.0.0.1', '203.0.113.1')).statusCode).toBe(401);
     // Not trusted: a new forwarded address is the same proxy client.
-    expect((await login('127.0.0.1', '203.0.113.2')).statusCode).toBe(429);
-    await server.close();
+    expect((await untrusting('127.0.0.1', '203.0.113.2')).statusCode).toBe(429);
 
-    server = await startTestServer('sqlite', {
-      env: { TESSERA_RATE_LIMITS: 'login=1', TESSERA_TRUST_PROXY: 'true' },
-    });
+    const login = loginTo(
+      await testServerFor(test, 'sqlite', {
+        env: { TESSERA_RATE_LIMITS: 'login=1', TESSERA_TRUST_PROXY: 'true' },
+      }),
+    );
     expect((await login('127.0.0.1', '203.0.113.1')).statusCode).toBe(401);
     expect((await login('127.0.0.1', '203.0.113.2')).statusCode).toBe(401);
     expect((await login('127.0.0.1', '203.0.113.1')).statusCode).toBe(429);
   });
 
-  it('TESSERA_RATE_LIMITING=false turns every limit off', async () => {
-    server = await startTestServer('sqlite', {
-      env: { TESSERA_RATE_LIMITS: 'login=1', TESSERA_RATE_LIMITING: 'false' },
-    });
+  it('TESSERA_RATE_LIMITING=false turns every limit off', async (test) => {
+    const login = loginTo(
+      await testServerFor(test, 'sqlite', {
+        env: { TESSERA_RATE_LIMITS: 'login=1', TESSERA_RATE_LIMITING: 'false' },
+      }),
+    );
     for (let i = 0; i < 3; i += 1) {
       const response = await login('127.0.0.1');
       expect(response.statusCode).toBe(401);

@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call } from '../faults/outage-server.js';
+import { serverEntry } from '../helpers/server-entry.js';
 
 /** Issue 15, item 8: `tessera serve` starts, announces and stops the separate metrics listener. */
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const tsxLoader = pathToFileURL(join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
+// The current source, no build needed (helpers/server-entry.ts).
+const entry = await serverEntry();
 
 describe('tessera serve with TESSERA_METRICS_ADDRESS', { timeout: 60_000 }, () => {
   const cleanups: Array<() => void> = [];
@@ -26,15 +26,11 @@ describe('tessera serve with TESSERA_METRICS_ADDRESS', { timeout: 60_000 }, () =
         ([key]) => !key.startsWith('TESSERA_') && key !== 'PORT' && key !== 'HOST',
       ),
     );
-    const child: ChildProcess = spawn(
-      process.execPath,
-      ['--import', tsxLoader, join(repoRoot, 'packages/server/src/main.ts'), 'serve'],
-      {
-        cwd,
-        env: { ...inherited, PORT: '0', HOST: '127.0.0.1', TESSERA_LOG_LEVEL: 'warn', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child: ChildProcess = spawn(process.execPath, [entry, 'serve'], {
+      cwd,
+      env: { ...inherited, PORT: '0', HOST: '127.0.0.1', TESSERA_LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     cleanups.push(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       rmSync(cwd, { recursive: true, force: true });
@@ -57,7 +53,7 @@ describe('tessera serve with TESSERA_METRICS_ADDRESS', { timeout: 60_000 }, () =
       });
       void exited.then(() => resolve(undefined));
     });
-    // A cold start under tsx on a loaded 2-core machine: a bound, not a measurement.
+    // A cold start on a loaded 2-core machine: a bound, not a measurement.
     let timer: NodeJS.Timeout | undefined;
     const bounded = Promise.race([
       matched,

@@ -12,11 +12,11 @@ import {
 } from '@tessera/client';
 import { createFileStore } from '@tessera/client/file-store';
 import { decodeJwt } from 'jose';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it, type TestContext } from 'vitest';
 import { systemClock } from '../../src/platform/clock.js';
 import { describeEachDialect } from '../helpers/databases.js';
 import { freePort } from '../helpers/listen.js';
-import { createPerson, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { createPerson, testServerFor } from '../helpers/test-server.js';
 
 const leeway = 30;
 
@@ -58,28 +58,28 @@ function countingFetch() {
   return { fetch: fetchImpl, refreshes };
 }
 
-describeEachDialect('@tessera/client session API against a listening Tessera', (dialect) => {
-  let server: TestServer | undefined;
-  let baseUrl: string;
-  let scratch: string | undefined;
+/**
+ * The refreshes wait for the wall clock (a new second, an expired token): the tests wait side by
+ * side, each with a listening server of its own.
+ */
+const sideBySide = { concurrent: true };
 
-  async function start(env: Record<string, string> = {}): Promise<TestServer> {
+describeEachDialect('@tessera/client session API against a listening Tessera', sideBySide, (dialect) => {
+  /** A listening server for `test` with alice signed up; `baseUrl` is its issuer. */
+  async function start(test: TestContext, env: Record<string, string> = {}) {
     const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    server = await startTestServer(dialect, { env: { TESSERA_ISSUER: baseUrl, ...env }, clock: systemClock });
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const server = await testServerFor(test, dialect, {
+      env: { TESSERA_ISSUER: baseUrl, ...env },
+      clock: systemClock,
+    });
     await server.app.listen({ port, host: '127.0.0.1' });
     await createPerson(server.services, { username: 'alice' });
-    return server;
+    return { baseUrl, services: server.services };
   }
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
-    scratch = undefined;
-  });
 
-  it('logs in, reads /me, calls with the token, logs out; wrong passwords and ended sessions are typed errors', async () => {
-    await start();
+  it('logs in, reads /me, calls with the token, logs out; wrong passwords and ended sessions are typed errors', async (test) => {
+    const { baseUrl } = await start(test);
     const client = createSessionClient({ baseUrl });
 
     const wrong = await client.login('alice', 'nope').catch((error: unknown) => error);
@@ -103,8 +103,8 @@ describeEachDialect('@tessera/client session API against a listening Tessera', (
     await expect(client.logout()).resolves.toBeUndefined();
   });
 
-  it('50 concurrent fetch calls with an expiring access token cause exactly one refresh', async () => {
-    await start();
+  it('50 concurrent fetch calls with an expiring access token cause exactly one refresh', async (test) => {
+    const { baseUrl } = await start(test);
     const clock = pinnableClock();
     const store = createMemoryStore();
     const counted = countingFetch();
@@ -127,9 +127,9 @@ describeEachDialect('@tessera/client session API against a listening Tessera', (
     expect(after.refreshToken).not.toBe(before.refreshToken);
   });
 
-  it('refreshes once on a 401 (the server saw the token expire first), for any number of concurrent calls', async () => {
+  it('refreshes once on a 401 (the server saw the token expire first), for any number of concurrent calls', async (test) => {
     // Two-second access tokens; a client clock an hour slow never refreshes ahead of time.
-    await start({ TESSERA_SESSION_ACCESS_TTL: '2' });
+    const { baseUrl } = await start(test, { TESSERA_SESSION_ACCESS_TTL: '2' });
     const slow: Clock = { now: () => new Date(Date.now() - 3600_000) };
     const store = createMemoryStore();
     const counted = countingFetch();
@@ -143,10 +143,11 @@ describeEachDialect('@tessera/client session API against a listening Tessera', (
     expect(counted.refreshes).toHaveLength(1);
   });
 
-  it('two clients sharing one file store never log the user out by racing (no grace window to hide behind)', async () => {
+  it('two clients sharing one file store never log the user out by racing (no grace window to hide behind)', async (test) => {
     // With TESSERA_REFRESH_GRACE=0, presenting an already rotated refresh token ends the session.
-    await start({ TESSERA_REFRESH_GRACE: '0' });
-    scratch = mkdtempSync(join(tmpdir(), 'tessera-client-'));
+    const { baseUrl } = await start(test, { TESSERA_REFRESH_GRACE: '0' });
+    const scratch = mkdtempSync(join(tmpdir(), 'tessera-client-'));
+    test.onTestFinished(() => rmSync(scratch, { recursive: true, force: true }));
     const path = join(scratch, 'session', 'tokens.json');
     const clock = pinnableClock();
     const counted = countingFetch();
@@ -182,8 +183,8 @@ describeEachDialect('@tessera/client session API against a listening Tessera', (
     await expect(createFileStore(path).get()).resolves.toBeUndefined();
   });
 
-  it('a session ended elsewhere surfaces as AuthenticationError UNAUTHENTICATED and clears the store', async () => {
-    const { services } = await start();
+  it('a session ended elsewhere surfaces as AuthenticationError UNAUTHENTICATED and clears the store', async (test) => {
+    const { baseUrl, services } = await start(test);
     const clock = pinnableClock();
     const store = createMemoryStore();
     const client = createSessionClient({ baseUrl, store, clock });
@@ -198,8 +199,8 @@ describeEachDialect('@tessera/client session API against a listening Tessera', (
     await expect(store.get()).resolves.toBeUndefined();
   });
 
-  it('refreshCookie: the refresh token stays in the HttpOnly cookie, never in the store, and a reload resumes from it', async () => {
-    await start();
+  it('refreshCookie: the refresh token stays in the HttpOnly cookie, never in the store, and a reload resumes from it', async (test) => {
+    const { baseUrl } = await start(test);
     const browser = cookieJarFetch();
     const clock = pinnableClock();
     const store = createMemoryStore();

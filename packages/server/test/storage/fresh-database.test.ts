@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { type Dialect, migrateToLatest } from '../../src/storage/database.js';
 import type { Database } from '../../src/storage/schema.js';
@@ -33,27 +34,10 @@ describeEachDialect('a fresh test database', (dialect) => {
   it('is empty, and writes to one database stay in it', async () => {
     const first = await fresh();
     const second = await fresh();
-    const event = (id: string) => ({
-      id,
-      occurred_at: 1,
-      type: 'test',
-      outcome: 'success',
-      actor: null,
-      subject: null,
-      client_id: null,
-      ip: null,
-      user_agent: null,
-      details: '{}',
-    });
     await first.handle.db.insertInto('audit_events').values(event('a')).execute();
     await first.handle.db.insertInto('audit_events').values(event('b')).execute();
     await second.handle.db.insertInto('audit_events').values(event('c')).execute();
 
-    const seqs = async (db: Kysely<Database>) =>
-      (await db.selectFrom('audit_events').select(['seq', 'id']).orderBy('seq').execute()).map((r) => ({
-        seq: Number(r.seq),
-        id: r.id,
-      }));
     expect(await seqs(first.handle.db)).toEqual([
       { seq: 1, id: 'a' },
       { seq: 2, id: 'b' },
@@ -62,11 +46,77 @@ describeEachDialect('a fresh test database', (dialect) => {
     expect(await first.handle.db.selectFrom('users').select('id').execute()).toEqual([]);
   });
 
+  // PostgreSQL hands a disposed copy to the next test, emptied (helpers/postgres-template.ts).
+  it('a disposed one comes back empty, as migrated, its sequences restarted', async () => {
+    const used = await fresh();
+    await used.handle.db
+      .insertInto('audit_events')
+      .values([event('a'), event('b')])
+      .execute();
+    await used.dispose();
+
+    const next = await fresh();
+    if (dialect === 'postgres') expect(next.handle.schema).toBe(used.handle.schema);
+    expect(await seqs(next.handle.db)).toEqual([]);
+    await next.handle.db.insertInto('audit_events').values(event('c')).execute();
+    expect(await seqs(next.handle.db)).toEqual([{ seq: 1, id: 'c' }]);
+    const migrated = await fresh({ migrate: false });
+    await migrateToLatest(migrated.handle.db, migrated.handle.schema);
+    expect(await describeSchema(dialect, next)).toEqual(await describeSchema(dialect, migrated));
+  });
+
+  it('a disposed one is not handed on while another test holds a database', async () => {
+    const used = await fresh();
+    await fresh();
+    await used.dispose();
+    const next = await fresh();
+    expect(next.handle.schema === undefined || next.handle.schema !== used.handle.schema).toBe(true);
+  });
+
+  it.skipIf(dialect !== 'postgres')(
+    'a disposed one that another connection still reaches is not handed on',
+    async () => {
+      const used = await fresh();
+      // As a child process or another server still running would be.
+      const other = new pg.Client({ connectionString: used.url });
+      await other.connect();
+      try {
+        await used.dispose();
+      } finally {
+        await other.end();
+      }
+      const next = await fresh();
+      expect(next.handle.schema).not.toBe(used.handle.schema);
+    },
+  );
+
   it('without migrations is empty of tables', async () => {
     const empty = await fresh({ migrate: false });
     expect((await describeSchema(dialect, empty)).tables).toEqual([]);
   });
 });
+
+function event(id: string) {
+  return {
+    id,
+    occurred_at: 1,
+    type: 'test',
+    outcome: 'success',
+    actor: null,
+    subject: null,
+    client_id: null,
+    ip: null,
+    user_agent: null,
+    details: '{}',
+  };
+}
+
+async function seqs(db: Kysely<Database>) {
+  return (await db.selectFrom('audit_events').select(['seq', 'id']).orderBy('seq').execute()).map((r) => ({
+    seq: Number(r.seq),
+    id: r.id,
+  }));
+}
 
 interface SchemaDescription {
   readonly tables: unknown[];

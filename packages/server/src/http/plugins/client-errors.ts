@@ -55,16 +55,19 @@ export function answerUnmetExpectation(request: IncomingMessage, response: Serve
 
 /**
  * The path of the request Node refused, from the bytes of its last read. They may begin with the
- * request before it on a kept-alive connection (pipelined, or a body still arriving when that one
- * was answered). In order: a request line where the error is (an unknown or lower-case method);
- * the last well-formed request line before it (the error is in a header); the start of the bytes,
- * read leniently (a space or line break in the query, a line cut short by the size limit).
+ * request before it on a kept-alive connection (pipelined), or with the end of that request's body
+ * (answered before it was read: a refusal before the body, like the APIs' authentication). In
+ * order: a request line where the error is (an unknown or lower-case method); the last request
+ * start before the error, well-formed or not (the error is in its line or in a header); the start
+ * of the bytes, read leniently (a line cut short by the size limit). Methods are short, and
+ * bounding the letters keeps this linear on a long run of capitals (a Basic header of 64 KB took
+ * 3 s with an unbounded `[A-Z]+`, the event loop blocked meanwhile).
  */
 function refusedPath(packet: string, errorAt: number): string {
-  const lines = [...packet.slice(0, errorAt).matchAll(/[A-Z]+ (\/[^ \r\n]*) HTTP\/1\.[01]\r\n/g)];
+  const starts = [...packet.slice(0, errorAt).matchAll(/[A-Z]{1,16} +(\/[^ \r\n]*)/g)];
   const target =
-    /^[A-Za-z]+ +(\/[^ \r\n]*)/.exec(packet.slice(errorAt))?.[1] ??
-    lines.at(-1)?.[1] ??
+    /^[A-Za-z]{1,16} +(\/[^ \r\n]*)/.exec(packet.slice(errorAt))?.[1] ??
+    starts.at(-1)?.[1] ??
     /^[^ \r\n]* +(\/[^ \r\n]*)/.exec(packet)?.[1] ??
     '';
   return target.split('?', 1)[0] as string;
