@@ -251,8 +251,10 @@ export class ClientService {
       if ((await stores.clients.lock(clientId)) === undefined)
         throw new NotFoundError(`no client with id '${clientId}'`);
       const live = (await stores.clients.secretsOf(clientId)).filter((s) => secretIsValid(s, now));
-      const predecessor = live.at(-1); // secretsOf is oldest first
-      for (const older of live.slice(0, -1)) await stores.clients.endSecret(older.id, now);
+      // The secret in use is the one without an end (a predecessor in its overlap has one); not
+      // simply the newest, since two secrets made in the same millisecond have no order.
+      const predecessor = live.find((s) => s.expiresAt === null) ?? live.at(-1);
+      for (const older of live) if (older !== predecessor) await stores.clients.endSecret(older.id, now);
       let ends: Date | null = null;
       if (predecessor !== undefined) {
         const overlapEnd = new Date(now.getTime() + overlapSeconds * 1000);
