@@ -1,6 +1,11 @@
-import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { hashPassword, PasswordQueueFull, passwordNeedsRehash, verifyPassword } from './password-hash.js';
+import {
+  HashSlots,
+  hashPassword,
+  PasswordQueueFull,
+  passwordNeedsRehash,
+  verifyPassword,
+} from './password-hash.js';
 
 describe('password hashing', () => {
   it('argon2id with the OWASP parameters, verified in any number of concurrent calls', async () => {
@@ -24,28 +29,30 @@ describe('password hashing', () => {
   });
 
   it('one address holds at most half of the waiting places, and others are served in turn with it', async () => {
-    const hash = await hashPassword('correct horse battery staple');
-    const bound = (key: string) => ({ maxWaiting: 8, key });
-    const finished: string[] = [];
-    const check = (key: string, password = 'x') =>
-      verifyPassword(hash, password, bound(key)).then((valid) => {
-        finished.push(key);
-        return valid;
-      });
-    // Every core busy (started first, in call order), then the flood's address queues its share.
-    const cores = availableParallelism();
-    const busy = Array.from({ length: cores }, () => check('flood'));
-    const queued = Array.from({ length: 4 }, () => check('flood'));
-    const overShare = check('flood');
-    const other = check('someone else', 'correct horse battery staple');
-    await expect(overShare).rejects.toBeInstanceOf(PasswordQueueFull);
-    expect(await other).toBe(true);
-    expect(await Promise.all([...busy, ...queued])).toEqual([...busy, ...queued].map(() => false));
-    // Served in turn with the flood, not after all of it: at most one queued flood check went first.
-    const flooded = finished.slice(cores);
-    expect(flooded.indexOf('someone else')).toBeLessThanOrEqual(1);
-    // Its places given back, the address may queue again.
-    const again = Array.from({ length: cores + 4 }, () => check('flood'));
-    expect(await Promise.all(again)).toEqual(again.map(() => false));
+    const slots = new HashSlots(1);
+    const started: string[] = [];
+    const finish = new Map<string, () => void>();
+    const check = (name: string, key: string) =>
+      slots.run(
+        () =>
+          new Promise<void>((resolve) => {
+            started.push(name);
+            finish.set(name, resolve);
+          }),
+        { maxWaiting: 8, key },
+      );
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    // The core busy with the flood, which then queues its share (half of 8) and no more.
+    const flood = ['f0', 'f1', 'f2', 'f3', 'f4'].map((name) => check(name, 'flood'));
+    await expect(check('f5', 'flood')).rejects.toBeInstanceOf(PasswordQueueFull);
+    const other = check('o', 'someone else');
+    // Each freed core goes to the asker that has waited longest since it was last served.
+    for (const name of ['f0', 'f1', 'o', 'f2', 'f3', 'f4']) {
+      await nextTurn();
+      expect(started.at(-1)).toBe(name);
+      finish.get(name)?.();
+    }
+    await Promise.all([...flood, other]);
+    expect(started).toEqual(['f0', 'f1', 'o', 'f2', 'f3', 'f4']);
   });
 });

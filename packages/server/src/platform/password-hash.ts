@@ -46,11 +46,15 @@ const shareOf = (maxWaiting: number) => Math.max(1, Math.floor(maxWaiting / 2));
  * its share, so a flood can neither make every sign-in slow nor take every waiting place
  * (issue 20: a flood's first seconds filled a first-come queue and shed a legitimate sign-in).
  */
-class HashSlots {
-  #free = Math.max(1, availableParallelism());
+export class HashSlots {
+  #free: number;
   /** Waiting checks by asker, in the order the askers are to be served next. */
   readonly #queues = new Map<string, Array<() => void>>();
   #waiting = 0;
+
+  constructor(cores = Math.max(1, availableParallelism())) {
+    this.#free = cores;
+  }
 
   async run<T>(work: () => Promise<T>, bound?: QueueBound): Promise<T> {
     if (this.#free > 0) this.#free -= 1;
