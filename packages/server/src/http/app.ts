@@ -76,7 +76,6 @@ export async function buildApp(services: Services): Promise<App> {
       servers: [{ url: config.issuer }],
     },
   });
-  await app.register(batchedWrites);
   await app.register(requestLog);
   if (services.metrics.enabled) await app.register(requestMetrics, { metrics: services.metrics });
   await app.register(securityHeaders, { https: config.issuer.startsWith('https:') });
@@ -102,6 +101,7 @@ export async function buildApp(services: Services): Promise<App> {
 
   // OAuth endpoints that take a body: their own parsers and error shape (STYLE C4).
   await app.register(async function oauthEndpoints(scope: App) {
+    await scope.register(batchedWrites);
     useOAuthBodyParsers(scope, config.bodyLimit);
     scope.setErrorHandler(sendOAuthError);
     useRateLimits(scope, services, {

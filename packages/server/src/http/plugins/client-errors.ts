@@ -20,8 +20,8 @@ export function answerClientError(error: ConnectionError, socket: Socket): void 
   const raw = error.rawPacket as unknown as Buffer | undefined;
   const packet = raw === undefined ? '' : Buffer.from(raw).toString('latin1');
   const body = JSON.stringify(errorBody(refusedPath(packet, error.bytesParsed ?? packet.length), reason));
-  // At the end of the turn, like every answer (batched-writes.ts): a request pipelined before this
-  // one, answered in this turn, is written first.
+  // At the end of the turn, like the OAuth endpoints' answers (batched-writes.ts): a request
+  // pipelined before this one, answered in this turn, is written first.
   setImmediate(endWith, socket, status, reason, body);
 }
 
